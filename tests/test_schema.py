@@ -1,0 +1,129 @@
+"""The typed forms derived from schemas/*.json agree with the declaration."""
+
+import pandas as pd
+import pandera.errors
+import pyarrow as pa
+import pytest
+
+from gsi_tracker import schema as sch
+from gsi_tracker.package import open_package
+from gsi_tracker.tables import read_csv_text, typed
+
+
+@pytest.fixture(scope="module")
+def package(request):
+    from tests.conftest import REPO
+
+    return open_package(REPO)
+
+
+def declared(package):
+    for table in package.tables:
+        yield table, package.schema(table)
+
+
+def test_every_field_has_type_title_description(package):
+    for table, schema in declared(package):
+        for raw in schema["fields"]:
+            assert raw.get("type"), (table, raw["name"])
+            assert raw.get("title"), (table, raw["name"])
+            assert raw.get("description"), (table, raw["name"])
+
+
+def test_enums_become_categoricals_in_declared_order(package):
+    for table, schema in declared(package):
+        dtypes = sch.pandas_dtypes(schema)
+        assert list(dtypes) == sch.field_names(schema)
+        for raw in schema["fields"]:
+            enum = raw.get("constraints", {}).get("enum")
+            if enum is not None:
+                assert isinstance(dtypes[raw["name"]], pd.CategoricalDtype)
+                assert list(dtypes[raw["name"]].categories) == enum
+
+
+def test_types_map_to_declared_dtypes(package):
+    expected = {"integer": "Int64", "date": "datetime64[ns]", "string": "string", "number": "Float64"}
+    for table, schema in declared(package):
+        for f in sch.fields(schema):
+            if f.enum is None:
+                assert str(sch.pandas_dtype(f)) == expected[f.type], (table, f.name)
+
+
+def test_arrow_schema_nullability_and_metadata(package):
+    for table, schema in declared(package):
+        arrow = sch.arrow_schema(schema)
+        for f in sch.fields(schema):
+            af = arrow.field(f.name)
+            assert af.nullable is (not f.required)
+            assert af.metadata[b"description"].decode() == f.description
+            if f.enum is not None:
+                assert pa.types.is_dictionary(af.type)
+            elif f.type == "date":
+                assert af.type == pa.date32()
+
+
+def test_seeds_pass_their_pandera_schema(package):
+    for table, schema in declared(package):
+        frame = typed(read_csv_text(package.resource(table).path).frame, schema)
+        sch.pandera_schema(schema, table).validate(frame, lazy=True)
+
+
+def test_pandera_schema_rejects_pattern_and_range_violations():
+    schema = {
+        "fields": [
+            {"name": "kind", "type": "string", "constraints": {"required": True, "enum": ["a", "b"]}},
+            {"name": "code", "type": "string", "constraints": {"pattern": "[A-Z]{3}"}},
+            {"name": "n", "type": "integer", "constraints": {"minimum": 0}},
+        ]
+    }
+    good = pd.DataFrame({"kind": ["a"], "code": ["CHN"], "n": ["3"]})
+    sch.pandera_schema(schema, "t").validate(typed(good, schema))
+    bad = pd.DataFrame({"kind": ["a", "a"], "code": ["CHNA", "chn"], "n": ["-1", "2"]})
+    with pytest.raises(pandera.errors.SchemaErrors) as err:
+        sch.pandera_schema(schema, "t").validate(typed(bad, schema), lazy=True)
+    failed = set(err.value.failure_cases["check"].astype(str))
+    assert any("str_matches" in c for c in failed)
+    assert any("greater_than_or_equal_to" in c for c in failed)
+
+
+def test_unsupported_type_is_a_schema_error():
+    with pytest.raises(sch.SchemaError, match="geopoint"):
+        sch.fields({"fields": [{"name": "p", "type": "geopoint"}]})
+
+
+def test_foreign_keys_default_to_the_same_table(package):
+    fks = sch.foreign_keys(package.schema("actors"), "actors")
+    assert (["parent_actor_id"], "actors", ["actor_id"]) in fks
+
+
+def test_gsi_rules_name_declared_fields_and_values(package):
+    """Custom rule properties in the schemas only name fields and enum values that the schemas declare."""
+    for table, schema in declared(package):
+        names = set(sch.field_names(schema))
+        enums = {f.name: set(f.enum or ()) for f in sch.fields(schema)}
+
+        def check_conditions(cond):
+            for field, values in cond.items():
+                assert field in names, (table, field)
+                assert set(values) <= enums[field], (table, field, values)
+
+        for raw in schema["fields"]:
+            rules = raw.get("x-gsi", {})
+            for key in ("precisionOf",):
+                assert set(rules.get(key, [])) <= names
+            if "dateShapes" in rules:
+                assert set(rules["dateShapes"]) == enums[raw["name"]]
+            if "notBefore" in rules:
+                assert rules["notBefore"] in names
+            for key in ("requiredWhen", "emptyUnless"):
+                check_conditions(rules.get(key, {}))
+        table_rules = schema.get("x-gsi", {})
+        for group in table_rules.get("together", []):
+            assert set(group) <= names
+        for fk in schema.get("foreignKeys", []):
+            rules = fk.get("x-gsi", {})
+            assert set(rules.get("sameValues", [])) <= names
+            check_conditions(rules.get("referencedWhere", {}))
+        rr = table_rules.get("recordReference")
+        if rr:
+            assert set(enums[rr["tableField"]]) <= set(package.tables)
