@@ -240,3 +240,48 @@ def codebook_rows(schema: TableSchema) -> list[dict[str, Any]]:
         }
         for f in fields(schema)
     ]
+
+
+def enum_meanings(field: Field) -> dict[str, str]:
+    """Each allowed value's meaning, read from the field description, where it is written `value (meaning)`."""
+    import re
+
+    out = {}
+    for value in field.enum or ():
+        m = re.search(r"(?<![\w])" + re.escape(value) + r" \(([^()]*(?:\([^()]*\)[^()]*)*)\)", field.description)
+        out[value] = m.group(1) if m else ""
+    return out
+
+
+def rule_summary(schema: TableSchema) -> list[str]:
+    """The cross-field rules a schema declares in its "x-gsi" properties, as sentences for people."""
+    out = []
+    for f in schema.get("fields", []):
+        rules = f.get("x-gsi", {})
+        name = f["name"]
+        if "precisionOf" in rules:
+            shapes = ", ".join(f"{k}: {v}" for k, v in rules.get("dateShapes", {}).items())
+            out.append(f"`{', '.join(rules['precisionOf'])}` take the shape that `{name}` gives them ({shapes}).")
+        if "notBefore" in rules:
+            out.append(f"`{name}` is not before `{rules['notBefore']}`.")
+        if "iso3166" in rules:
+            out.append(f"`{name}` is an ISO 3166-1 {rules['iso3166'].replace('_', '-')} code known to pycountry.")
+        for key, verb in (("requiredWhen", "is required when"), ("emptyUnless", "is empty unless")):
+            for other, values in rules.get(key, {}).items():
+                out.append(f"`{name}` {verb} `{other}` is {' or '.join(f'`{v}`' for v in values)}.")
+    table_rules = schema.get("x-gsi", {})
+    for group in table_rules.get("together", []):
+        out.append(f"{', '.join(f'`{g}`' for g in group)} are filled all together or not at all.")
+    for name, needs in table_rules.get("requires", {}).items():
+        out.append(f"`{name}` requires {', '.join(f'`{n}`' for n in needs)}.")
+    for fk in schema.get("foreignKeys", []):
+        rules = fk.get("x-gsi", {})
+        if rules:
+            where = "; ".join(f"`{k}` is {' or '.join(f'`{v}`' for v in vs)}" for k, vs in rules.get("referencedWhere", {}).items())
+            same = ", ".join(f"`{s}`" for s in rules.get("sameValues", []))
+            out.append(f"`{', '.join(fk['fields'])}` points at a row where {where}, with the same {same}.")
+    rr = table_rules.get("recordReference")
+    if rr:
+        out.append(f"`{rr['idField']}` is the primary key of an existing row in the table that `{rr['tableField']}` names.")
+    return out
+
