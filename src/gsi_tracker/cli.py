@@ -54,5 +54,101 @@ def codebook(path: Path, out: Path | None, check: bool) -> None:
     click.echo(f"{target}: {'written' if changed else 'unchanged'}")
 
 
+@cli.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stats(path: Path, fmt: str) -> None:
+    """Print coverage: rows per table, per year, region and type, sourcing and delivery shares.
+
+    Example: gsi stats --format json
+    """
+    import json
+
+    from . import stats as st
+    from .package import PackageError, open_package
+
+    try:
+        with open_package(path) as package:
+            figures = st.coverage(package)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    click.echo(json.dumps(figures.to_dict(), indent=2) if fmt == "json" else st.render_text(figures))
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("report"), show_default=True)
+def report(path: Path, out: Path) -> None:
+    """Draw the visual report: report.html (self-contained) and a PNG per chart.
+
+    Example: gsi report --out report/
+    """
+    from .package import PackageError, open_package
+
+    try:
+        from . import report as rp
+
+        with open_package(path) as package:
+            written = rp.write_report(package, out)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    except ModuleNotFoundError as e:
+        raise UnreadableInput(f"gsi report needs {e.name}: pip install 'gsi-tracker[report]'") from None
+    for p in written:
+        click.echo(f"wrote {p}")
+
+
+@cli.command()
+@click.argument("version")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the release to DEST/gsi-tracker-VERSION/ instead of the cache.")
+def download(version: str, dest: Path | None) -> None:
+    """Download a published release, check every file's sha256 against the registry, and keep it.
+
+    VERSION is a version such as 0.1.0, or "latest". The cache folder is GSI_TRACKER_CACHE if set.
+
+    Example: gsi download latest --dest data/
+    """
+    from .download import fetch_release
+    from .package import PackageError
+
+    try:
+        import tqdm  # noqa: F401
+
+        progressbar = sys.stderr.isatty()
+    except ImportError:
+        progressbar = False
+    try:
+        folder = fetch_release(version, dest=dest, progressbar=progressbar)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    click.echo(f"{folder}: checked against the registry")
+
+
+@cli.command()
+@click.argument("version", required=False)
+@click.option("--path", "path", type=click.Path(path_type=Path), default=None,
+              help="A local release folder, release zip or datapackage.json instead of a version.")
+def info(version: str | None, path: Path | None) -> None:
+    """List the published releases and summarise the tables of the bundled package or of a release.
+
+    Without VERSION or --path, the tables are those installed with the library (no network).
+
+    Example: gsi info latest
+    """
+    from .download import describe_releases, read_registry
+    from .load import load, render_summary
+    from .package import PackageError
+
+    if version is not None and path is not None:
+        raise click.UsageError("give a VERSION or --path, not both")
+    try:
+        releases = describe_releases(read_registry())
+        ds = load(version, path=path)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    click.echo(f"{releases}\n{render_summary(ds)}")
+
+
 def main() -> None:
     cli(prog_name="gsi")
