@@ -150,5 +150,43 @@ def info(version: str | None, path: Path | None) -> None:
     click.echo(f"{releases}\n{render_summary(ds)}")
 
 
+def _echo_refusal(err) -> None:
+    """A refused build or release: its validation errors (if any) on stderr, then exit 1 or 2."""
+    report = getattr(err, "report", None)
+    if report is None:
+        raise UnreadableInput(str(err))
+    for f in report.sorted():
+        if f.severity == "error":
+            where = ":".join(str(x) for x in (f.file, f.line) if x is not None)
+            column = f" {f.column}:" if f.column else ""
+            click.echo(f"{where}: {f.code}{column} {f.message}", err=True)
+    click.echo(f"refused: {err}", err=True)
+    sys.exit(1)
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True,
+              help="Folder that receives gsi-tracker-VERSION/ and gsi-tracker-VERSION.zip.")
+def build(path: Path, out: Path) -> None:
+    """Validate, then build the release of the version in datapackage.json (never overwrites one).
+
+    Dates come from SOURCE_DATE_EPOCH or the last commit, so two builds give the same bytes.
+
+    Example: gsi build --out dist/
+    """
+    from .build import BuildError, build_release
+    from .package import PackageError
+
+    try:
+        result = build_release(path, out)
+    except BuildError as e:
+        _echo_refusal(e)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    click.echo(f"{result.folder}: {len(result.files)} files, created {result.created}")
+    click.echo(f"{result.zip}: sha256 {result.zip_sha256}")
+
+
 def main() -> None:
     cli(prog_name="gsi")

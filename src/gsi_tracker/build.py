@@ -1,0 +1,334 @@
+"""Build a release: validate, then write `DIR/gsi-tracker-<version>/` and its zip, byte for byte reproducibly.
+
+The release folder holds `data/<table>.csv` (canonical: sorted by primary key, UTF-8, minimal quoting),
+`data/<table>.parquet` (explicit Arrow schema, zstd), `datapackage.json` (schemas inlined, a CSV and a Parquet
+resource per table with `bytes` and `hash`), this version's CHANGELOG section, CITATION.cff and SHA256SUMS.
+Dates come from SOURCE_DATE_EPOCH or the last commit, never the clock. Everything is written into a temporary
+folder first and renamed into place, so a failed build leaves nothing behind; an existing release is never
+overwritten.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import metafiles
+from . import schema as sch
+from .files import sha256_file
+from .findings import Report
+from .package import DESCRIPTOR, Package, open_package
+from .registry import RegistryError, parse_version
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+RELEASE_PREFIX = "gsi-tracker-"
+SUMS = "SHA256SUMS"
+PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+# frictionless 5 reads Parquet through pandas without counting bytes (a `byte-count` error on every Parquet
+# resource) and turns nullable integers into NaN (type errors). Declared as files, the Parquet resources are
+# checked by frictionless for `bytes` and `hash`; their content equals the CSV it validates row by row.
+PARQUET_RESOURCE_TYPE = "file"
+ZIP_FILE_MODE = 0o100644
+ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip entry can carry
+
+
+class BuildError(Exception):
+    """A build or release was refused; `report` holds the validation findings when validation failed."""
+
+    def __init__(self, message: str, report: Report | None = None):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote: the release folder, its zip, and the sha256 of every file."""
+
+    version: str
+    created: str
+    folder: Path
+    zip: Path
+    files: dict[str, str]
+    zip_sha256: str
+    zip_bytes: int
+    report: Report = field(default_factory=Report)
+
+
+def release_name(version: str) -> str:
+    return f"{RELEASE_PREFIX}{version}"
+
+
+def source_date_epoch(root: Path) -> int:
+    """Seconds since the epoch from SOURCE_DATE_EPOCH, else the date of the last commit of `root`."""
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env is not None and env.strip():
+        try:
+            epoch = int(env.strip())
+        except ValueError:
+            raise BuildError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {env!r}") from None
+    else:
+        try:
+            done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
+                                  capture_output=True, text=True, check=False)
+        except OSError:
+            done = None
+        if done is None or done.returncode != 0 or not done.stdout.strip():
+            raise BuildError("no release date: set SOURCE_DATE_EPOCH or build from a git checkout with a commit")
+        epoch = int(done.stdout.strip())
+    if epoch < ZIP_EPOCH_MIN:
+        raise BuildError("SOURCE_DATE_EPOCH is before 1980-01-01, which a zip cannot record")
+    return epoch
+
+
+def iso_created(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def canonical_frame(package: Package, table: str) -> "pd.DataFrame":
+    """The table's typed frame, sorted by primary key, with a fresh index."""
+    from .tables import read_table
+
+    frame = read_table(package, table, "csv")
+    pk = [k for k in sch.primary_key(package.schema(table)) if k in frame.columns]
+    if pk and len(frame):
+        frame = frame.sort_values(pk, kind="stable", na_position="last")
+    return frame.reset_index(drop=True)
+
+
+def _text(field: sch.Field, value: Any) -> str:
+    import pandas as pd
+
+    if value is None or pd.isna(value):
+        return ""
+    if field.type == "date":
+        return value.strftime("%Y-%m-%d")
+    if field.type == "integer":
+        return str(int(value))
+    if field.type == "number":
+        return repr(float(value))
+    if field.type == "boolean":
+        return "true" if value else "false"
+    return str(value)
+
+
+def text_rows(frame: "pd.DataFrame", table_schema: sch.TableSchema) -> list[list[str]]:
+    """Each row of a typed frame as canonical CSV cells (empty for missing)."""
+    flds = sch.fields(table_schema)
+    columns = [[_text(f, v) for v in frame[f.name].astype(object)] for f in flds]
+    return [list(row) for row in zip(*columns)] if columns else []
+
+
+def canonical_csv(frame: "pd.DataFrame", table_schema: sch.TableSchema) -> bytes:
+    """UTF-8 without BOM, header row, minimal RFC 4180 quoting, `\\n` line ends."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer.writerow(sch.field_names(table_schema))
+    writer.writerows(text_rows(frame, table_schema))
+    return buf.getvalue().encode("utf-8")
+
+
+def arrow_table(frame: "pd.DataFrame", table_schema: sch.TableSchema):
+    """A pyarrow Table with the explicit schema of `schema.arrow_schema`; enums keep the declared dictionary."""
+    import pandas as pd
+    import pyarrow as pa
+
+    target = sch.arrow_schema(table_schema)
+    arrays = []
+    for f in sch.fields(table_schema):
+        col = frame[f.name]
+        if f.enum is not None:
+            codes = col.cat.codes.to_numpy()
+            indices = pa.array(codes, type=pa.int32(), mask=codes < 0)
+            arrays.append(pa.DictionaryArray.from_arrays(indices, pa.array(list(f.enum), type=pa.string())))
+        elif f.type == "date":
+            arrays.append(pa.array([None if pd.isna(v) else v.date() for v in col], type=pa.date32()))
+        else:
+            values = [None if pd.isna(v) else v for v in col.astype(object)]
+            arrays.append(pa.array(values, type=target.field(f.name).type))
+    return pa.Table.from_arrays(arrays, schema=target)
+
+
+def write_parquet(frame: "pd.DataFrame", table_schema: sch.TableSchema, path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    pq.write_table(arrow_table(frame, table_schema), path, compression="zstd")
+
+
+def _hash(path: Path) -> dict[str, Any]:
+    return {"bytes": path.stat().st_size, "hash": f"sha256:{sha256_file(path)}"}
+
+
+def _csv_resource(res, path: str, schema: dict, stats: dict) -> dict[str, Any]:
+    out = {}
+    for key, value in res.descriptor.items():
+        if key in ("bytes", "hash"):
+            continue
+        out[key] = path if key == "path" else schema if key == "schema" else value
+    out.setdefault("schema", schema)
+    out.update(stats)
+    return out
+
+
+def _parquet_resource(res, table: str, path: str, schema: dict, stats: dict) -> dict[str, Any]:
+    src = res.descriptor
+    out: dict[str, Any] = {"name": f"{table}-parquet", "type": PARQUET_RESOURCE_TYPE, "path": path, "format": "parquet",
+                           "mediatype": PARQUET_MEDIATYPE}
+    if "title" in src:
+        out["title"] = f"{src['title']} (Parquet)"
+    if "description" in src:
+        out["description"] = src["description"]
+    out["schema"] = schema
+    if "x-gsi" in src:
+        out["x-gsi"] = src["x-gsi"]
+    out.update(stats)
+    return out
+
+
+def _descriptor(package: Package, created: str, resources: list[dict]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in package.descriptor.items():
+        if key == "created":
+            continue
+        out[key] = resources if key == "resources" else value
+        if key == "version":
+            out["created"] = created
+    return out
+
+
+def write_release_folder(package: Package, stage: Path, created: str, changelog: str, citation: str) -> None:
+    """Write every file of the release into `stage` (an empty folder)."""
+    data = stage / "data"
+    data.mkdir(parents=True)
+    csv_resources, parquet_resources = [], []
+    for table in package.tables:
+        res = package.resource(table, "csv")
+        schema = res.schema
+        frame = canonical_frame(package, table)
+        csv_path, pq_path = data / f"{table}.csv", data / f"{table}.parquet"
+        csv_path.write_bytes(canonical_csv(frame, schema))
+        write_parquet(frame, schema, pq_path)
+        csv_resources.append(_csv_resource(res, f"data/{table}.csv", schema, _hash(csv_path)))
+        parquet_resources.append(_parquet_resource(res, table, f"data/{table}.parquet", schema, _hash(pq_path)))
+    descriptor = _descriptor(package, created, csv_resources + parquet_resources)
+    (stage / DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    version = package.version
+    (stage / metafiles.CHANGELOG).write_text(metafiles.release_changelog(changelog, version), encoding="utf-8")
+    cff = metafiles.set_citation(citation, version, created[:10])
+    (stage / metafiles.CITATION).write_text(cff, encoding="utf-8")
+    sums = "".join(f"{digest}  {name}\n" for name, digest in file_hashes(stage).items())
+    (stage / SUMS).write_text(sums, encoding="utf-8")
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """Relative POSIX path -> sha256 of every file under `folder` (except SHA256SUMS), sorted by path."""
+    found = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return {name: sha256_file(folder / name) for name in found if name != SUMS}
+
+
+def write_zip(folder: Path, zip_path: Path, epoch: int) -> None:
+    """A zip of `folder` under its own name: sorted entries, fixed timestamps and permissions."""
+    stamp = datetime.fromtimestamp(epoch, timezone.utc).timetuple()[:6]
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        for name in names:
+            info = zipfile.ZipInfo(f"{folder.name}/{name}", date_time=stamp)
+            info.create_system = 3
+            info.external_attr = ZIP_FILE_MODE << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, (folder / name).read_bytes(), compresslevel=9)
+
+
+def _touch_all(folder: Path, epoch: int) -> None:
+    for p in sorted(folder.rglob("*"), reverse=True):
+        os.utime(p, (epoch, epoch))
+    os.utime(folder, (epoch, epoch))
+
+
+def _place(src: Path, dst: Path) -> None:
+    """Rename `src` to `dst`, refusing to replace anything already there."""
+    if dst.exists() or dst.is_symlink():
+        raise BuildError(f"{dst.name} already exists in {dst.parent}; a release is never overwritten")
+    os.rename(src, dst)
+
+
+def _check_citation(citation: str, version: str) -> None:
+    cff_version = metafiles.cff_fields(citation).get("version")
+    if str(cff_version) != version:
+        raise BuildError(f"{metafiles.CITATION} says version {cff_version!r} but {DESCRIPTOR} says {version!r}")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BuildError(f"{path.name} is missing next to {DESCRIPTOR}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise BuildError(f"{path.name} cannot be read: {e}") from None
+
+
+def build_release(root: str | Path = ".", out: str | Path = "dist", *, epoch: int | None = None) -> BuildResult:
+    """Validate the package at `root`, then build its release into `out`; BuildError on any refusal.
+
+    `epoch` (seconds) fixes the release's created date; by default SOURCE_DATE_EPOCH or the last commit.
+    """
+    from .validate import validate_package
+
+    root, out = Path(root), Path(out)
+    with open_package(root) as package:
+        version = package.version
+        try:
+            parse_version(version)
+        except RegistryError as e:
+            raise BuildError(f"{DESCRIPTOR}: version {e}") from None
+        name = release_name(version)
+        folder, zip_path = out / name, out / f"{name}.zip"
+        for existing in (folder, zip_path):
+            if existing.exists() or existing.is_symlink():
+                raise BuildError(f"{existing.name} already exists in {out}; a release is never overwritten")
+        report = validate_package(root)
+        if not report.valid:
+            raise BuildError(f"validation found {len(report.errors)} error(s); nothing was built", report)
+        changelog = _read_text(package.root / metafiles.CHANGELOG)
+        citation = _read_text(package.root / metafiles.CITATION)
+        try:
+            _check_citation(citation, version)
+        except metafiles.MetafileError as e:
+            raise BuildError(str(e)) from None
+        if epoch is None:
+            epoch = source_date_epoch(package.root)
+        created = iso_created(epoch)
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".gsi-build-", dir=out))
+        try:
+            stage, staged_zip = tmp / name, tmp / f"{name}.zip"
+            try:
+                write_release_folder(package, stage, created, changelog, citation)
+            except metafiles.MetafileError as e:
+                raise BuildError(str(e)) from None
+            _touch_all(stage, epoch)
+            write_zip(stage, staged_zip, epoch)
+            os.utime(staged_zip, (epoch, epoch))
+            files = {**file_hashes(stage)}
+            files[SUMS] = sha256_file(stage / SUMS)
+            zip_sha, zip_bytes = sha256_file(staged_zip), staged_zip.stat().st_size
+            _place(stage, folder)
+            try:
+                _place(staged_zip, zip_path)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return BuildResult(version, created, folder, zip_path, dict(sorted(files.items())), zip_sha, zip_bytes, report)
