@@ -100,9 +100,11 @@ def participants_by_region_year(t: Tables, region: "pd.Series") -> Chart:
     """Participant rows per year of the event, stacked by the participant's UN M49 region."""
     plt, fig, ax = _figure()
     p = t["participants"].merge(t["events"][["event_id", "start_date"]], on="event_id", how="left")
-    p["year"] = p["start_date"].dt.year
-    p["region"] = p["actor_id"].astype(object).map(region).fillna("organisation or unplaced")
-    table = p.dropna(subset=["year"]).pivot_table(index="year", columns="region", values="event_id", aggfunc="count")
+    p["event_year"] = p["start_date"].dt.year
+    p["m49"] = p["actor_id"].astype(object).map(region).fillna("organisation or unplaced")
+    table = p.dropna(subset=["event_year"]).pivot_table(
+        index="event_year", columns="m49", values="event_id", aggfunc="count"
+    )
     if table.empty:
         _empty(ax)
     else:
