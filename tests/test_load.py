@@ -11,12 +11,12 @@ import gsi_tracker
 from gsi_tracker import schema as sch
 from gsi_tracker.load import Dataset, render_summary
 from gsi_tracker.package import PackageError
-from packages import make_package
+from release_packages import make_package
 
 
 @pytest.fixture
 def small(tmp_path):
-    return make_package(tmp_path / "pkg", "small_release")
+    return make_package(tmp_path / "pkg")
 
 
 @pytest.fixture
@@ -69,13 +69,13 @@ def test_folder_descriptor_and_zip_load_the_same(small, tmp_path, no_network):
 
 def test_values_survive_typing(small):
     ds = gsi_tracker.load(path=small)
-    sources = ds.sources.set_index("source_id")
-    assert sources["notes"].isna().sum() == 1
-    assert "\n" in sources["notes"].dropna().iloc[0]
-    assert "," in sources["title"].iloc[1]
+    notes = ds.sources["notes"]
+    assert notes.isna().sum() == 1
+    assert "\n" in notes.dropna().iloc[0]
+    assert '"3,000"' in ds.sources["title"].iloc[1]
     assert ds.actors.loc[ds.actors.actor_id == "chn", "name_zh"].iloc[0] == "中国"
     assert ds.events["attendance_count"].isna().sum() == 1
-    assert ds.events["start_date"].min() == pd.Timestamp("2024-09-09")
+    assert ds.events["start_date"].min() == pd.Timestamp("2023-09-01")
 
 
 def test_attribute_mapping_and_iteration(small):
@@ -100,7 +100,7 @@ def test_summary_gives_rows_and_first_date_range(small):
     assert by_table["events"].first == ds.events[first_date].min()
     assert by_table["events"].last == ds.events[first_date].max()
     assert by_table["participants"].date_field is None
-    assert "2024-09-09" in render_summary(ds)
+    assert "2023-09-01 .. 2024-09-09" in render_summary(ds)
 
 
 def test_bad_arguments_and_missing_paths(tmp_path):
@@ -119,3 +119,54 @@ def test_load_is_exported_without_heavy_imports():
     code = "import sys, gsi_tracker; gsi_tracker.load; print(sorted({'pandas', 'pyarrow', 'pooch'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_csv_and_parquet_of_a_release_load_equal(built_release, no_network):
+    from_parquet = gsi_tracker.load(path=built_release.folder)
+    from_csv = gsi_tracker.load(path=built_release.zip, format="csv")
+    assert (from_parquet.format, from_csv.format) == ("parquet", "csv")
+    for table in from_parquet:
+        pd.testing.assert_frame_equal(from_parquet[table], from_csv[table])
+    assert_declared_dtypes(from_parquet)
+
+
+READ_WITHOUT_OUR_PACKAGE = """
+import json, sys
+import pyarrow.parquet as pq
+out = {}
+for path in sys.argv[1:]:
+    t = pq.read_table(path)
+    out[path] = [t.num_rows, {f.name: str(f.type) for f in t.schema}]
+assert not any(m.startswith("gsi_tracker") for m in sys.modules)
+print(json.dumps(out))
+"""
+
+
+def test_parquet_files_read_with_pyarrow_alone(built_release):
+    import subprocess
+    import sys
+
+    ds = gsi_tracker.load(path=built_release.folder)
+    paths = {t: str(built_release.folder / "data" / f"{t}.parquet") for t in ds}
+    done = subprocess.run([sys.executable, "-I", "-c", READ_WITHOUT_OUR_PACKAGE, *paths.values()],
+                          capture_output=True, text=True, check=True)
+    read = json.loads(done.stdout)
+    for table, path in paths.items():
+        rows, types = read[path]
+        assert rows == len(ds[table])
+        for f in sch.fields(ds.schema(table)):
+            assert types[f.name] == str(sch.arrow_type(f)), (table, f.name)
+
+
+def test_parquet_files_read_with_duckdb(built_release):
+    import duckdb
+
+    ds = gsi_tracker.load(path=built_release.folder)
+    con = duckdb.connect()
+    for table in ds:
+        path = built_release.folder / "data" / f"{table}.parquet"
+        assert con.execute("select count(*) from read_parquet(?)", [str(path)]).fetchone()[0] == len(ds[table])
+    dates = [f.name for f in sch.fields(ds.schema("events")) if f.type == "date"]
+    path = str(built_release.folder / "data" / "events.parquet")
+    first = con.execute(f"select min({dates[0]}) from read_parquet(?)", [path]).fetchone()[0]
+    assert pd.Timestamp(first) == ds.events[dates[0]].min()
