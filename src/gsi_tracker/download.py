@@ -174,6 +174,7 @@ def _fetch_zip(url: str, entry: Mapping[str, Any], folder: Path, progressbar: bo
 
     zip_info = entry["zip"]
     name = zip_info["name"]
+    downloader = _downloader(zip_info.get("bytes"), name, progressbar)
     try:
         with _quiet_pooch():
             return Path(pooch.retrieve(
@@ -181,7 +182,7 @@ def _fetch_zip(url: str, entry: Mapping[str, Any], folder: Path, progressbar: bo
                 known_hash=f"sha256:{_hex(zip_info['sha256'])}",
                 fname=name,
                 path=folder,
-                downloader=_downloader(zip_info.get("bytes"), name, progressbar),
+                downloader=downloader,
             ))
     except requests.exceptions.HTTPError as e:
         status = e.response.status_code if e.response is not None else "error"
@@ -197,8 +198,21 @@ def _fetch_zip(url: str, entry: Mapping[str, Any], folder: Path, progressbar: bo
         ) from None
 
 
-def _install(built: Path, target: Path) -> None:
-    """Move a checked release into `target`, replacing a stale copy; the rename is the only visible step."""
+def _is_checked(folder: Path, entry: Mapping[str, Any]) -> bool:
+    try:
+        verify_release(folder, entry)
+    except PackageError:
+        return False
+    return True
+
+
+def _install(built: Path, target: Path, entry: Mapping[str, Any]) -> None:
+    """Move a checked release into `target`, replacing a stale copy; the rename is the only visible step.
+
+    A good copy that another process put there meanwhile is kept, so nobody's open release disappears.
+    """
+    if target.is_dir() and _is_checked(target, entry):
+        return
     if target.exists():
         trash = Path(tempfile.mkdtemp(prefix=".stale-", dir=target.parent))
         os.replace(target, trash / "old")
@@ -224,12 +238,8 @@ def fetch_release(
     entry = find_release(reg, version)
     version = entry["version"]
     target = Path(dest) / release_folder_name(version) if dest is not None else cache_root() / version
-    if target.is_dir():
-        try:
-            verify_release(target, entry)
-            return target
-        except PackageError:
-            pass
+    if target.is_dir() and _is_checked(target, entry):
+        return target
     target.parent.mkdir(parents=True, exist_ok=True)
     url = base_url(reg, version) + entry["zip"]["name"]
     with tempfile.TemporaryDirectory(prefix=".download-", dir=target.parent) as tmp:
@@ -243,6 +253,6 @@ def fetch_release(
             raise DownloadError(e.message, entry["zip"]["name"]) from None
         root = _release_root(extracted, version)
         verify_release(root, entry)
-        _install(root, target)
+        _install(root, target, entry)
     return target
 
