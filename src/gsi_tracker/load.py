@@ -100,7 +100,8 @@ class Dataset(Mapping):
         licences = ", ".join(lic.get("name", "?") for lic in self.licenses) or "none declared"
         width = max((len(t) for t in self._tables), default=0)
         lines = [f"<gsi-tracker Dataset {self.version} ({self.format}, {self.location}); licence {licences}"]
-        lines += [f"  {s.table:<{width}}  {s.rows} row{'s' if s.rows != 1 else ''} x {s.columns} columns" for s in self.summary()]
+        for s in self.summary():
+            lines.append(f"  {s.table:<{width}}  {s.rows} row{'' if s.rows == 1 else 's'} x {s.columns} columns")
         return "\n".join(lines) + ">"
 
 
