@@ -170,3 +170,14 @@ def test_parquet_files_read_with_duckdb(built_release):
     path = str(built_release.folder / "data" / "events.parquet")
     first = con.execute(f"select min({dates[0]}) from read_parquet(?)", [path]).fetchone()[0]
     assert pd.Timestamp(first) == ds.events[dates[0]].min()
+
+
+def test_gsi_info_on_the_bundled_package_stays_offline(no_network):
+    from click.testing import CliRunner
+
+    from gsi_tracker.cli import cli
+
+    shown = CliRunner().invoke(cli, ["info"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.startswith("releases: ")
+    assert "(bundled, csv)" in shown.output
