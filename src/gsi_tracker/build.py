@@ -3,7 +3,7 @@
 The release folder holds `data/<table>.csv` (canonical: sorted by primary key, UTF-8, minimal quoting),
 `data/<table>.parquet` (explicit Arrow schema, zstd), `datapackage.json` (schemas inlined, a CSV and a Parquet
 resource per table with `bytes` and `hash`), this version's CHANGELOG section, CITATION.cff and SHA256SUMS.
-Dates come from SOURCE_DATE_EPOCH or the last commit, never the clock. Everything is written into a temporary
+Dates come from SOURCE_DATE_EPOCH, the date-released of a released version, or the last commit, never the clock. Everything is written into a temporary
 folder first and renamed into place, so a failed build leaves nothing behind; an existing release is never
 overwritten.
 """
@@ -70,8 +70,34 @@ def release_name(version: str) -> str:
     return f"{RELEASE_PREFIX}{version}"
 
 
-def source_date_epoch(root: Path) -> int:
-    """Seconds since the epoch from SOURCE_DATE_EPOCH, else the date of the last commit of `root`."""
+def _commit_epoch(root: Path) -> int | None:
+    try:
+        done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
+                              capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    out = done.stdout.strip()
+    return int(out) if done.returncode == 0 and out.isdigit() else None
+
+
+def _released_epoch(citation: str | None, version: str | None) -> int | None:
+    """Midnight UTC of CITATION.cff's date-released, when it is the citation of this very version."""
+    if citation is None or version is None:
+        return None
+    cff = metafiles.cff_fields(citation)
+    released = cff.get("date-released")
+    if str(cff.get("version")) != version or released is None:
+        return None
+    try:
+        day = datetime.strptime(str(released), "%Y-%m-%d")
+    except ValueError:
+        raise BuildError(f"{metafiles.CITATION}: date-released {released!r} is not YYYY-MM-DD") from None
+    return int(day.replace(tzinfo=timezone.utc).timestamp())
+
+
+def source_date_epoch(root: Path, citation: str | None = None, version: str | None = None) -> int:
+    """The release's date in seconds: SOURCE_DATE_EPOCH, else the date-released of CITATION.cff when it cites this
+    version (so a released version rebuilds to the same bytes), else the date of the last commit of `root`."""
     env = os.environ.get("SOURCE_DATE_EPOCH")
     if env is not None and env.strip():
         try:
@@ -79,14 +105,11 @@ def source_date_epoch(root: Path) -> int:
         except ValueError:
             raise BuildError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {env!r}") from None
     else:
-        try:
-            done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
-                                  capture_output=True, text=True, check=False)
-        except OSError:
-            done = None
-        if done is None or done.returncode != 0 or not done.stdout.strip():
+        epoch = _released_epoch(citation, version)
+        if epoch is None:
+            epoch = _commit_epoch(root)
+        if epoch is None:
             raise BuildError("no release date: set SOURCE_DATE_EPOCH or build from a git checkout with a commit")
-        epoch = int(done.stdout.strip())
     if epoch < ZIP_EPOCH_MIN:
         raise BuildError("SOURCE_DATE_EPOCH is before 1980-01-01, which a zip cannot record")
     return epoch
@@ -281,7 +304,7 @@ def _read_text(path: Path) -> str:
 def build_release(root: str | Path = ".", out: str | Path = "dist", *, epoch: int | None = None) -> BuildResult:
     """Validate the package at `root`, then build its release into `out`; BuildError on any refusal.
 
-    `epoch` (seconds) fixes the release's created date; by default SOURCE_DATE_EPOCH or the last commit.
+    `epoch` (seconds) fixes the release's created date; by default `source_date_epoch` decides.
     """
     from .validate import validate_package
 
@@ -307,7 +330,7 @@ def build_release(root: str | Path = ".", out: str | Path = "dist", *, epoch: in
         except metafiles.MetafileError as e:
             raise BuildError(str(e)) from None
         if epoch is None:
-            epoch = source_date_epoch(package.root)
+            epoch = source_date_epoch(package.root, citation, version)
         created = iso_created(epoch)
         out.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".gsi-build-", dir=out))
