@@ -188,5 +188,57 @@ def build(path: Path, out: Path) -> None:
     click.echo(f"{result.zip}: sha256 {result.zip_sha256}")
 
 
+@cli.command("release")
+@click.argument("version")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True)
+@click.option("--previous", type=click.Path(exists=True, path_type=Path), default=None,
+              help="The last release (folder or zip) to compare against. Default: OUT/gsi-tracker-LAST[.zip].")
+def release_command(version: str, path: Path, out: Path, previous: Path | None) -> None:
+    """Cut VERSION: check it against the change since the last release, set it, build, record it in the registry.
+
+    Refuses a version that is not MAJOR.MINOR.PATCH, exists, is not above the last release, or is a smaller bump
+    than `gsi diff` says the change needs. Changes no file unless every step succeeds.
+
+    Example: gsi release 0.2.0
+    """
+    from .build import BuildError
+    from .package import PackageError
+    from .release import release
+
+    try:
+        result = release(version, path, out, previous=previous)
+    except BuildError as e:
+        _echo_refusal(e)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    if result.previous:
+        click.echo(f"{result.version}: a {result.bump} release after {result.previous} "
+                   f"(the change needs at least {result.needed})")
+    click.echo(f"{result.build.folder}\n{result.build.zip}: sha256 {result.build.zip_sha256}")
+    click.echo("updated: " + ", ".join(str(p) for p in result.changed_files))
+    click.echo(f"next: commit these files, tag v{result.version} and push the tag")
+
+
+@cli.command("diff")
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", default=".", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+def diff_command(old: Path, new: Path, fmt: str) -> None:
+    """Show what changed from OLD to NEW (release folders or zips; NEW defaults to the working seeds) and the
+    version bump it needs: rows added, removed and changed by primary key, and schema changes.
+
+    Example: gsi diff dist/gsi-tracker-0.1.0.zip --format markdown
+    """
+    from .diff import RENDERERS, diff_packages
+    from .package import PackageError
+
+    try:
+        result = diff_packages(old, new)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    click.echo(RENDERERS[fmt](result).rstrip("\n"))
+
+
 def main() -> None:
     cli(prog_name="gsi")
