@@ -240,5 +240,53 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
     click.echo(RENDERERS[fmt](result).rstrip("\n"))
 
 
+@cli.command()
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="text: grouped by file; json: stable keys; github: workflow commands that annotate the diff.")
+def validate(path: Path, fmt: str) -> None:
+    """Check the data package at PATH: structure, types, constraints, keys, cross-table rules and hygiene.
+
+    PATH is the repository root (default), a datapackage.json, a release folder or a release zip. Exit code 0
+    when valid (warnings allowed), 1 when there are errors, 2 when the input cannot be read.
+
+    Example: gsi validate --format github
+    """
+    from .package import PackageError
+    from .render import render
+    from .validate import validate_package
+
+    try:
+        report = validate_package(path)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    style = click.style if fmt == "text" else None
+    click.echo(render(report, fmt, style) if style else render(report, fmt), color=None)
+    sys.exit(0 if report.valid else 1)
+
+
+@cli.command("fmt")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Change nothing; list the files that would change and exit 1 if any.")
+def fmt_command(path: Path, check: bool) -> None:
+    """Rewrite the CSV files into canonical form: sorted by primary key, trimmed, NFC, minimal quoting, LF.
+
+    Example: gsi fmt --check
+    """
+    from .fmt import format_package
+    from .package import PackageError
+
+    try:
+        results = format_package(path, check=check)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    changed = [r for r in results if r.changed]
+    for r in changed:
+        click.echo(f"{r.relpath}: {'would be reformatted' if check else 'reformatted'}")
+    if not changed:
+        click.echo(f"{len(results)} files already canonical")
+    sys.exit(1 if check and changed else 0)
+
+
 def main() -> None:
     cli(prog_name="gsi")

@@ -7,65 +7,61 @@ their stored Arrow schema and cast to the same dtypes, so CSV and Parquet of a r
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import schema as sch
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
+    from .csvscan import Scan
     from .package import Package
 
 
 @dataclass
 class TextTable:
-    """A CSV file as text: header, cells (all strings) and the file line on which each row starts."""
+    """A CSV file as text: header, cells (all strings) and the file line on which each row starts.
+
+    `columns` holds one Arrow string column per header position; `frame` is the same cells as a pandas frame
+    named by the header. Rows whose cell count differs from the header's are not in `columns`; they are listed in
+    `scan.ragged` with their line, as are blank lines in `scan.blank_lines`.
+    """
 
     path: Path
     header: list[str]
-    frame: "pd.DataFrame"
-    lines: "list[int]"
+    scan: "Scan"
+
+    @property
+    def columns(self) -> "pa.Table":
+        return self.scan.columns
+
+    @property
+    def lines(self) -> "np.ndarray":
+        return self.scan.lines
+
+    @cached_property
+    def frame(self) -> "pd.DataFrame":
+        frame = self.scan.columns.to_pandas()
+        frame.columns = [str(c) for c in self.header]
+        return frame
 
 
-def _row_lines(text: str) -> list[int]:
-    """Line on which each data row starts, counting quoted line breaks, for files with multi-line cells."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    starts = []
-    last_end = 0
-    for _ in reader:
-        starts.append(last_end + 1)
-        last_end = reader.line_num
-    return starts[1:]
+def read_csv_text(path: Path, text: str | None = None, data: bytes | None = None) -> TextTable:
+    """Read a UTF-8 CSV file once with every cell as a string (empty cells stay empty strings).
 
+    Raises `csvscan.NotUtf8` naming the line of the first undecodable byte.
+    """
+    from .csvscan import scan
 
-def read_csv_text(path: Path, text: str | None = None) -> TextTable:
-    """Read a UTF-8 CSV file with every cell as a string (empty cells stay empty strings)."""
-    import pandas as pd
-
-    if text is None:
-        text = path.read_bytes().decode("utf-8")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    header_line = next(csv.reader(io.StringIO(text, newline="")), [])
-    if not text.strip():
-        return TextTable(path, [], pd.DataFrame(), [])
-    frame = pd.read_csv(
-        io.StringIO(text, newline=""),
-        dtype=object,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=False,
-        header=0,
-        names=None,
-        engine="c",
-    )
-    frame.columns = [str(c) for c in frame.columns]
-    lines = _row_lines(text) if '"' in text else list(range(2, len(frame) + 2))
-    return TextTable(path, header_line, frame, lines)
+    if data is None:
+        data = text.encode("utf-8") if text is not None else Path(path).read_bytes()
+    result = scan(data)
+    return TextTable(path, result.header, result)
 
 
 def typed(frame: "pd.DataFrame", table_schema: sch.TableSchema) -> "pd.DataFrame":

@@ -1,0 +1,58 @@
+"""Cell hygiene: no leading or trailing whitespace, Unicode NFC, no text a spreadsheet would run as a formula.
+
+Whitespace is what Arrow's `utf8_trim_whitespace` trims; `gsi fmt` trims with the same function, so a file that
+fmt wrote never fails this check.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from ..findings import Finding
+from .table import TableData, to_numpy
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def edge_space(col) -> "object":
+    """Rows whose value begins or ends with whitespace."""
+    import pyarrow.compute as pc
+
+    return to_numpy(pc.not_equal(pc.binary_length(pc.utf8_trim_whitespace(col)), pc.binary_length(col)))
+
+
+def not_nfc(col) -> "object":
+    """Row indices whose value is not NFC (only non-ASCII values can be)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    non_ascii = np.flatnonzero(~to_numpy(pc.string_is_ascii(col)))
+    if not len(non_ascii):
+        return non_ascii
+    values = col.take(non_ascii).to_pylist()
+    return non_ascii[np.array([not unicodedata.is_normalized("NFC", v) for v in values], dtype=bool)]
+
+
+def check_hygiene(data: TableData) -> list[Finding]:
+    """Whitespace and NFC on every declared column; formula risk on declared text (string) columns only."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out: list[Finding] = []
+    starts = pa.array(FORMULA_STARTS, pa.string())
+    for name, f in data.fields.items():
+        if name not in data.position:
+            continue
+        col = data.raw(name)
+        out += data.findings(
+            "whitespace", name, edge_space(col),
+            f"whitespace: {name} must not begin or end with whitespace (gsi fmt trims it)",
+        )
+        out += data.findings("not-nfc", name, not_nfc(col), f"not-nfc: {name} must be in Unicode NFC (gsi fmt normalises it)")
+        if f.type == "string":
+            first = pc.utf8_slice_codeunits(col, 0, 1)
+            out += data.findings(
+                "formula", name, to_numpy(pc.is_in(first, value_set=starts)),
+                f"formula: {name} must not begin with =, +, -, @, a tab or a carriage return (a spreadsheet would run it)",
+            )
+    return out

@@ -1,0 +1,241 @@
+"""Rules across fields and tables: foreign keys and the "x-gsi" rules declared in the schemas and datapackage.json.
+
+Field rules: precisionOf + dateShapes, notBefore, iso3166, requiredWhen, emptyUnless. Table rules: together,
+requires, recordReference. Foreign-key rules: sameValues, referencedWhere. Resource rules (datapackage.json):
+citationRequired, warnUnreferenced. Every rule names fields and values that the schemas declare; nothing here
+restates them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .. import schema as sch
+from ..findings import Finding
+from .table import TableData, all_present, joined, listing, regex_mask, to_numpy
+
+Tables = dict[str, TableData]
+
+
+def _is_in(col, values) -> "Any":
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    value_set = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array([str(v) for v in values], pa.string())
+    if isinstance(value_set, pa.ChunkedArray):
+        value_set = value_set.combine_chunks()
+    return to_numpy(pc.is_in(col, value_set=value_set))
+
+
+def _when(data: TableData, condition: dict[str, list]) -> "Any":
+    """Rows where every condition field holds one of its listed values."""
+    import numpy as np
+
+    mask = np.ones(data.n, dtype=bool)
+    for name, values in condition.items():
+        mask &= _is_in(data.raw(name), values) if name in data.position else False
+    return mask
+
+
+def _describe(condition: dict[str, list]) -> str:
+    return " and ".join(f"{k} is {listing(v)}" for k, v in condition.items())
+
+
+def check_field_rules(data: TableData) -> list[Finding]:
+    out: list[Finding] = []
+    for raw in data.schema.get("fields", []):
+        name, rules = raw["name"], raw.get("x-gsi") or {}
+        if not rules or name not in data.position:
+            continue
+        if "dateShapes" in rules:
+            out += _date_shapes(data, name, rules.get("precisionOf", []), rules["dateShapes"])
+        if "notBefore" in rules and data.has(rules["notBefore"]):
+            other = rules["notBefore"]
+            ok, days = data.typed(name)
+            ok2, days2 = data.typed(other)
+            bad = ok & ok2 & (days < days2)
+            out += data.findings(
+                "not-before", name, bad,
+                lambda r: f"not-before: {name} must not be before {other} ({data.show(other, days2[r])})",
+            )
+        if "iso3166" in rules:
+            out += _iso3166(data, name, rules["iso3166"])
+        if "requiredWhen" in rules:
+            cond = rules["requiredWhen"]
+            bad = _when(data, cond) & data.missing(name)
+            out += data.findings("required-when", name, bad, f"required-when: {name} is required when {_describe(cond)}", show_value=False)
+        if "emptyUnless" in rules:
+            cond = rules["emptyUnless"]
+            bad = data.present(name) & ~_when(data, cond)
+            out += data.findings("empty-unless", name, bad, f"empty-unless: {name} must be empty unless {_describe(cond)}")
+    return out
+
+
+def _shape_regex(shape: str) -> str:
+    return "^" + "".join("[0-9]" if ch in "YMD" else re.escape(ch) for ch in shape) + "$"
+
+
+def _date_shapes(data: TableData, precision: str, targets: list[str], shapes: dict[str, str]) -> list[Finding]:
+    out = []
+    for target in targets:
+        if not data.has(target):
+            continue
+        ok, _ = data.typed(target)
+        for level, shape in shapes.items():
+            bad = ok & _is_in(data.raw(precision), [level]) & ~regex_mask(data.raw(target), _shape_regex(shape))
+            out += data.findings(
+                "date-shape", target, bad, f"date-shape: {precision} is {level}, so {target} must have the shape {shape}"
+            )
+    return out
+
+
+def _iso3166(data: TableData, name: str, kind: str) -> list[Finding]:
+    import pycountry
+
+    known = sorted({getattr(c, kind) for c in pycountry.countries if hasattr(c, kind)})
+    bad = data.present(name) & ~_is_in(data.raw(name), known)
+    return data.findings("iso3166", name, bad, f"iso3166: {name} must be an ISO 3166-1 {kind} code that pycountry knows")
+
+
+def check_table_rules(data: TableData) -> list[Finding]:
+    import numpy as np
+
+    out: list[Finding] = []
+    rules = data.schema.get("x-gsi") or {}
+    for group in rules.get("together", []):
+        if not all(n in data.position for n in group):
+            continue
+        filled = sum(data.present(n).astype(np.int64) for n in group)
+        partly = (filled > 0) & (filled < len(group))
+        for n in group:
+            out += data.findings(
+                "together", n, partly & data.missing(n),
+                f"together: {listing(group).replace(' or ', ' and ')} are filled all or none; {n} is empty",
+                show_value=False,
+            )
+    for name, needed in (rules.get("requires") or {}).items():
+        if name not in data.position:
+            continue
+        for other in needed:
+            if other in data.position:
+                bad = data.present(name) & data.missing(other)
+                out += data.findings("requires", other, bad, f"requires: {other} must be filled when {name} is filled", show_value=False)
+    return out
+
+
+def _key_index(parent: TableData, fields: list[str]):
+    """(joined key strings of the parent, rows that hold a complete key)."""
+    return joined(parent, fields), all_present(parent, fields)
+
+
+def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out: list[Finding] = []
+    raw_fks = data.schema.get("foreignKeys", [])
+    for (fields, ref_table, ref_fields), raw in zip(sch.foreign_keys(data.schema, data.table), raw_fks):
+        parent = tables.get(ref_table)
+        if parent is None or not all(n in data.position for n in fields) or not all(n in parent.position for n in ref_fields):
+            continue
+        keys, complete = _key_index(parent, ref_fields)
+        value_set = pc.filter(keys, pa.array(complete)).combine_chunks()
+        child = joined(data, fields)
+        check = all_present(data, fields)
+        found = _is_in(child, value_set)
+        target = f"{ref_table}.{', '.join(ref_fields)}"
+        out += data.findings("foreign-key", fields[0], check & ~found, f"foreign-key: {', '.join(fields)} must match a value of {target}")
+        rules = raw.get("x-gsi") or {}
+        if not rules or len(value_set) == 0:
+            continue
+        linked = check & found
+        pos = to_numpy(pc.fill_null(pc.index_in(child, value_set=value_set), 0))
+        parent_rows = to_numpy(pc.indices_nonzero(pa.array(complete)))
+        referenced = parent_rows[pos]
+        for same in rules.get("sameValues", []):
+            if same not in data.position or same not in parent.position:
+                continue
+            theirs = parent.raw(same).take(pa.array(referenced))
+            differ = linked & ~to_numpy(pc.fill_null(pc.equal(data.raw(same), theirs), False))
+            out += data.findings(
+                "same-values", same, differ,
+                f"same-values: {same} must equal the {same} of the {ref_table} row that {fields[0]} references",
+            )
+        where = rules.get("referencedWhere")
+        if where:
+            ok = _when(parent, where)[referenced]
+            out += data.findings(
+                "referenced-where", fields[0], linked & ~ok,
+                f"referenced-where: {fields[0]} must reference a {ref_table} row where {_describe(where)}",
+            )
+    return out
+
+
+def _record_reference(tables: Tables):
+    """(citing table, table field, id field) for every table declaring x-gsi recordReference."""
+    for data in tables.values():
+        rr = (data.schema.get("x-gsi") or {}).get("recordReference")
+        if rr and rr["tableField"] in data.position and rr["idField"] in data.position:
+            yield data, rr["tableField"], rr["idField"]
+
+
+def _single_key(data: TableData) -> str | None:
+    pk = sch.primary_key(data.schema)
+    return pk[0] if len(pk) == 1 and pk[0] in data.position else None
+
+
+def check_record_references(tables: Tables) -> list[Finding]:
+    out: list[Finding] = []
+    for cites, table_field, id_field in _record_reference(tables):
+        names = cites.raw(table_field)
+        has_id = cites.present(id_field)
+        for target in to_numpy(names.unique()).tolist():
+            rows = _is_in(names, [target]) & has_id & cites.present(table_field)
+            if not rows.any():
+                continue
+            data = tables.get(target)
+            key = _single_key(data) if data is not None else None
+            if key is None:
+                continue
+            known = _is_in(cites.raw(id_field), data.raw(key))
+            out += cites.findings(
+                "record-reference", id_field, rows & ~known,
+                f"record-reference: {id_field} must be the {key} of an existing {target} row",
+            )
+    return out
+
+
+def check_resource_rules(resources: dict[str, dict[str, Any]], tables: Tables) -> list[Finding]:
+    """citationRequired and warnUnreferenced, from the "x-gsi" of each resource in datapackage.json."""
+    import numpy as np
+
+    out: list[Finding] = []
+    for table, rules in resources.items():
+        data = tables.get(table)
+        key = _single_key(data) if data is not None else None
+        if key is None:
+            continue
+        cited = np.zeros(data.n, dtype=bool)
+        for cites, table_field, id_field in _record_reference(tables):
+            rows = _is_in(cites.raw(table_field), [table]) & cites.present(id_field)
+            ids = cites.raw(id_field).filter(rows)
+            cited |= _is_in(data.raw(key), ids)
+        if rules.get("citationRequired"):
+            out += data.findings(
+                "citation-missing", key, data.present(key) & ~cited,
+                f"citation-missing: every {table} row needs at least one citation; none cites this {key}",
+            )
+        if rules.get("warnUnreferenced"):
+            used = cited.copy()
+            for other in tables.values():
+                for fields, ref_table, ref_fields in sch.foreign_keys(other.schema, other.table):
+                    if ref_table != table or not all(n in other.position for n in fields) or not all(n in data.position for n in ref_fields):
+                        continue
+                    child = joined(other, fields).filter(all_present(other, fields))
+                    used |= _is_in(joined(data, ref_fields), child)
+            out += data.findings(
+                "unreferenced", key, data.present(key) & ~used,
+                f"unreferenced: no row of any table references this {table} row",
+            )
+    return out

@@ -1,0 +1,218 @@
+"""Read a CSV file's bytes once into string columns, keeping the file line of every row and its structure.
+
+The fast path parses with Arrow's multithreaded CSV reader and finds record boundaries with numpy: a line break
+ends a record when an even number of quote characters precede it (RFC 4180). It is cross-checked against Arrow's row
+count; files it cannot account for exactly (bare CR line endings, stray quotes) go through Python's `csv` module,
+which is slower but exact. Both paths give the same `Scan`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+BOM = b"\xef\xbb\xbf"
+CHUNK = 1 << 26
+
+
+class NotUtf8(ValueError):
+    """The bytes are not UTF-8; `line` is the file line of the first bad byte."""
+
+    def __init__(self, line: int, offset: int):
+        super().__init__(f"not UTF-8: undecodable byte at line {line} (byte offset {offset})")
+        self.line = line
+        self.offset = offset
+
+
+@dataclass
+class Scan:
+    """Header cells, one string column per header position, and where each row came from."""
+
+    header: list[str]
+    columns: "pa.Table"
+    lines: "np.ndarray"
+    bom: bool = False
+    ragged: list[tuple[int, int]] = field(default_factory=list)
+    blank_lines: list[int] = field(default_factory=list)
+    header_line: int = 1
+    empty_rows: list[int] = field(default_factory=list)
+
+
+def _drop_empty_rows(result: Scan) -> Scan:
+    """Move rows whose cells are all empty out of the columns into `empty_rows`."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not result.columns.num_rows or not result.columns.num_columns:
+        return result
+    empty = np.ones(result.columns.num_rows, dtype=bool)
+    for col in result.columns.columns:
+        empty &= pc.equal(col, "").to_numpy(zero_copy_only=False)
+    if empty.any():
+        result.empty_rows = result.lines[empty].tolist()
+        result.columns = result.columns.filter(pa.array(~empty))
+        result.lines = result.lines[~empty]
+    return result
+
+
+def _positions(arr: "np.ndarray", byte: int) -> "np.ndarray":
+    import numpy as np
+
+    parts = [np.flatnonzero(arr[i : i + CHUNK] == byte) + i for i in range(0, len(arr), CHUNK)]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def check_utf8(data: bytes) -> None:
+    """Raise NotUtf8 naming the line of the first undecodable byte."""
+    import numpy as np
+    import pyarrow as pa
+
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    try:
+        pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(data)).validate(full=True)
+    except pa.ArrowInvalid:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise NotUtf8(data.count(b"\n", 0, e.start) + 1, e.start) from None
+
+
+def scan(data: bytes) -> Scan:
+    """Scan CSV bytes (UTF-8, checked first); every cell is a string, empty cells are empty strings."""
+    check_utf8(data)
+    bom = data.startswith(BOM)
+    try:
+        result = _fast(data, bom)
+    except _Fallback:
+        result = _exact(data, bom)
+    return _drop_empty_rows(result)
+
+
+class _Fallback(Exception):
+    pass
+
+
+def _string_table(names: list[str], cols: list[list[str]]) -> "pa.Table":
+    import pyarrow as pa
+
+    return pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, cols)}) if names else pa.table({})
+
+
+def _fast(data: bytes, bom: bool) -> Scan:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    start = 3 if bom else 0
+    arr = np.frombuffer(data, dtype=np.uint8)
+    if b"\r" in data:
+        cr = _positions(arr, 13)
+        if len(cr) and (cr[-1] == len(arr) - 1 or (arr[np.minimum(cr + 1, len(arr) - 1)] != 10).any()):
+            raise _Fallback
+    newlines = _positions(arr, 10)
+    ends = newlines
+    quotes = None
+    if b'"' in data:
+        quotes = _positions(arr, 34)
+        ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+        if len(quotes) % 2:
+            raise _Fallback
+    starts = np.concatenate([[start], ends + 1])
+    stops = np.concatenate([ends, [len(arr)]])
+    if starts[-1] >= len(arr):
+        starts, stops = starts[:-1], stops[:-1]
+    if len(starts) == 0:
+        return Scan([], _string_table([], []), np.empty(0, dtype=np.int64), bom)
+    widths = stops - starts
+    last = np.maximum(stops - 1, 0)
+    blank = (widths == 0) | ((widths == 1) & (arr[last] == 13))
+    lines = np.searchsorted(newlines, starts) + 1
+    head = data[starts[0] : stops[0]].decode("utf-8")
+    header = next(csv.reader(io.StringIO(head, newline="")), []) if not blank[0] else []
+    rec_lines, rec_blank = lines[1:], blank[1:]
+    names = [str(i) for i in range(len(header))]
+    if not header:
+        if (~rec_blank).any():
+            raise _Fallback
+        return Scan([], _string_table([], []), np.empty(0, dtype=np.int64), bom, [], rec_lines.tolist())
+    invalid = []
+
+    def on_invalid(row):
+        invalid.append(row.actual_columns)
+        return "skip"
+
+    filled = ~rec_blank
+    if not filled.any():
+        empty = _string_table(names, [[] for _ in names])
+        return Scan(header, empty, np.empty(0, dtype=np.int64), bom, [], rec_lines.tolist())
+    body_start = int(stops[0]) + 1
+    quoted_newline = quotes is not None and len(ends) < len(newlines)
+    table = pcsv.read_csv(
+        pa.BufferReader(pa.py_buffer(data)[body_start:]),
+        read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
+        parse_options=pcsv.ParseOptions(
+            newlines_in_values=quoted_newline, invalid_row_handler=on_invalid, ignore_empty_lines=True
+        ),
+        convert_options=pcsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+    if table.num_rows + len(invalid) != int(filled.sum()):
+        raise _Fallback
+    ragged: list[tuple[int, int]] = []
+    if invalid:
+        counts = _cells_per_record(arr, quotes, ends, len(starts))[1:]
+        bad = filled & (counts != len(header))
+        if int(bad.sum()) != len(invalid):
+            raise _Fallback
+        ragged = list(zip(rec_lines[bad].tolist(), counts[bad].tolist()))
+        filled &= ~bad
+    return Scan(header, table, rec_lines[filled], bom, ragged, rec_lines[rec_blank].tolist())
+
+
+def _cells_per_record(arr, quotes, ends, n_records: int) -> "np.ndarray":
+    import numpy as np
+
+    commas = _positions(arr, 44)
+    if quotes is not None:
+        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
+    return np.bincount(np.searchsorted(ends, commas), minlength=n_records)[:n_records] + 1
+
+
+def _exact(data: bytes, bom: bool) -> Scan:
+    import numpy as np
+
+    text = data.decode("utf-8")
+    if bom:
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    header_line = 1
+    cols: list[list[str]] = []
+    lines: list[int] = []
+    ragged: list[tuple[int, int]] = []
+    blank: list[int] = []
+    line = 1
+    for row in reader:
+        if header is None:
+            header, header_line = row, line
+            cols = [[] for _ in row]
+        elif not row:
+            blank.append(line)
+        elif len(row) != len(header):
+            ragged.append((line, len(row)))
+        else:
+            for c, v in zip(cols, row):
+                c.append(v)
+            lines.append(line)
+        line = reader.line_num + 1
+    header = header or []
+    names = [str(i) for i in range(len(header))]
+    return Scan(header, _string_table(names, cols), np.array(lines, dtype=np.int64), bom, ragged, blank, header_line)

@@ -1,0 +1,126 @@
+"""Rewrite the CSV files of a package into canonical form, atomically.
+
+Canonical: UTF-8 without BOM; every cell (header included) in Unicode NFC with leading and trailing whitespace
+trimmed (the same whitespace `checks.hygiene` flags); rows sorted by primary key (numerically for integer and
+number fields); minimal RFC 4180 quoting; LF line endings; empty lines removed. Nothing else changes: every other
+row, ragged ones included, keeps all its cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import schema as sch
+from .package import PackageError, open_package
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """One CSV file: where it is and whether its canonical form differs from what is on disk."""
+
+    path: Path
+    relpath: str
+    changed: bool
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _clean(cells: list[str]) -> list[str]:
+    """NFC, then trim whitespace as Arrow's utf8_trim_whitespace does, until stable."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not cells:
+        return cells
+    for _ in range(3):
+        cleaned = pc.utf8_trim_whitespace(pa.array([_nfc(c) for c in cells], pa.string())).to_pylist()
+        cleaned = [_nfc(c) for c in cleaned]
+        if cleaned == cells:
+            break
+        cells = cleaned
+    return cells
+
+
+def _sort_key(schema: sch.TableSchema, header: list[str]):
+    declared = {f.name: f for f in sch.fields(schema)}
+    positions = [(header.index(n), declared[n].type) for n in sch.primary_key(schema) if n in header and n in declared]
+
+    def key(row: list[str]):
+        out = []
+        for i, ftype in positions:
+            value = row[i] if i < len(row) else ""
+            number = None
+            if ftype in ("integer", "number"):
+                try:
+                    number = float(value)
+                except ValueError:
+                    pass
+            out.append((0, number, "") if number is not None else (1, 0.0, value))
+        return tuple(out)
+
+    return key
+
+
+def canonical(data: bytes, schema: sch.TableSchema) -> bytes:
+    """The canonical bytes of one CSV file; raises UnicodeDecodeError for bytes that are not UTF-8."""
+    text = data.decode("utf-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+    if not rows:
+        return b""
+    flat = _clean([c for row in rows for c in row])
+    it = iter(flat)
+    rows = [[next(it) for _ in row] for row in rows]
+    header, body = rows[0], rows[1:]
+    body.sort(key=_sort_key(schema, header))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    writer.writerows(body)
+    return out.getvalue().encode("utf-8")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def format_package(path: str | Path = ".", check: bool = False) -> list[Formatted]:
+    """Rewrite (or with `check`, only compare) every CSV resource of the package at `path`."""
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() != ".json":
+        raise PackageError("gsi fmt rewrites files in place; give a folder or a datapackage.json, not a zip", path)
+    results = []
+    with open_package(path) as package:
+        for res in package.resources:
+            if res.format != "csv":
+                continue
+            try:
+                data = res.path.read_bytes()
+            except OSError as e:
+                raise PackageError(f"cannot read: {e.strerror or e}", res.relpath) from None
+            try:
+                new = canonical(data, res.schema)
+            except UnicodeDecodeError as e:
+                raise PackageError(f"not UTF-8: undecodable byte at offset {e.start}", res.relpath) from None
+            changed = new != data
+            if changed and not check:
+                _write_atomic(res.path, new)
+            results.append(Formatted(res.path, res.relpath, changed))
+    return results
