@@ -121,9 +121,9 @@ def _fast(data: bytes, bom: bool) -> Scan:
     quotes = None
     if b'"' in data:
         quotes = _positions(arr, 34)
-        ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
-        if len(quotes) % 2:
+        if len(quotes) % 2 or not _quotes_well_formed(arr, quotes, start):
             raise _Fallback
+        ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
     starts = np.concatenate([[start], ends + 1])
     stops = np.concatenate([ends, [len(arr)]])
     if starts[-1] >= len(arr):
@@ -175,6 +175,19 @@ def _fast(data: bytes, bom: bool) -> Scan:
         ragged = list(zip(rec_lines[bad].tolist(), counts[bad].tolist()))
         filled &= ~bad
     return Scan(header, table, rec_lines[filled], bom, ragged, rec_lines[rec_blank].tolist())
+
+
+def _quotes_well_formed(arr, quotes, start: int) -> bool:
+    """Every quote opens a field, closes one, or is half of a doubled quote, as RFC 4180 allows."""
+    import numpy as np
+
+    n = len(arr)
+    before = arr[np.maximum(quotes - 1, 0)]
+    after = arr[np.minimum(quotes + 1, n - 1)]
+    opener = np.arange(len(quotes)) % 2 == 0
+    opens = (quotes == start) | np.isin(before, (44, 10, 13)) | ((before == 34) & (quotes > start))
+    closes = (quotes == n - 1) | np.isin(after, (44, 10, 13)) | ((after == 34) & (quotes < n - 1))
+    return bool(np.where(opener, opens, closes).all())
 
 
 def _cells_per_record(arr, quotes, ends, n_records: int) -> "np.ndarray":

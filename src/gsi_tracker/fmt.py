@@ -82,11 +82,16 @@ def canonical(data: bytes, schema: sch.TableSchema) -> bytes:
     rows = [[next(it) for _ in row] for row in rows]
     header, body = rows[0], rows[1:]
     body.sort(key=_sort_key(schema, header))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows(body)
-    return out.getvalue().encode("utf-8")
+    return "".join(_line(row) for row in [header, *body]).encode("utf-8")
+
+
+def _field(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\r\n') else value
+
+
+def _line(row: list[str]) -> str:
+    """One record with minimal quoting (a field holding a comma, quote, CR or LF) and an LF ending."""
+    return ('""' if row == [""] else ",".join(_field(v) for v in row)) + "\n"
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
