@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from .findings import shorten
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -62,7 +64,7 @@ def timeline(t: Tables, exact_precisions: list[str]) -> Chart:
     for i, kind in enumerate(types):
         for known, sel in ((True, events[(events["event_type"] == kind) & exact]),
                            (False, events[(events["event_type"] == kind) & ~exact])):
-            ax.scatter(sel["start_date"], [i] * len(sel), s=30, alpha=0.8, color=f"C{i % 10}",
+            ax.scatter(sel["start_date"], [i] * len(sel), s=30, alpha=0.8, color=plt.cm.tab20(i % 20),
                        facecolors=None if known else "none")
     ax.set_yticks(range(len(types)), types)
     ax.set_xlabel("start date")
@@ -71,28 +73,32 @@ def timeline(t: Tables, exact_precisions: list[str]) -> Chart:
 
 
 def pledged_vs_delivered(t: Tables, link: str, is_pledge: "pd.Series") -> Chart:
-    """Each pledge with a quantity beside the largest delivery figure reported against it."""
-    import numpy as np
+    """Each pledge with a quantity: the share of it that the largest linked delivery figure reports as done."""
+    import pandas as pd
 
-    plt, fig, ax = _figure(height=5)
     c = t["commitments"]
     reported = c.dropna(subset=[link, "quantity"]).groupby(link, observed=True)["quantity"].max()
-    pledges = c[is_pledge].dropna(subset=["quantity"])
+    pledges = c[is_pledge].dropna(subset=["quantity"]).copy()
+    pledges["done"] = pledges["commitment_id"].map(reported).astype("Float64")
+    pledges["share"] = (pledges["done"] / pledges["quantity"].astype("Float64")).fillna(0).clip(upper=1.0)
+    pledges = pledges.sort_values(["share", "quantity"], ascending=[True, True])
+    plt, fig, ax = _figure(height=1.2 + 0.3 * max(len(pledges), 1))
     if pledges.empty:
         _empty(ax, "no pledges with a quantity yet")
     else:
-        pledges = pledges.sort_values("quantity")
-        y = np.arange(len(pledges))
-        done = pledges["commitment_id"].map(reported).astype("Float64").fillna(0).astype(float)
-        bars = ax.barh(y + 0.2, pledges["quantity"].astype(float), height=0.4, label="pledged")
-        ax.bar_label(bars, fmt="{:,.0f}", padding=3, fontsize=7)
-        bars = ax.barh(y - 0.2, done, height=0.4, label="reported delivered (largest figure)")
-        ax.bar_label(bars, labels=[f"{v:,.0f}" if v else "none reported" for v in done], padding=3, fontsize=7)
-        labels = [f"{cid} ({unit})" for cid, unit in zip(pledges["commitment_id"], pledges["quantity_unit"].fillna(""))]
-        ax.set_yticks(y, labels, fontsize=7)
-        ax.margins(x=0.15)
-        ax.legend(loc="lower right")
-    caption = "Quantities as the sources give them; units differ between pledges, so compare each pair, not rows."
+        y = range(len(pledges))
+        ax.barh(y, [1.0] * len(pledges), color="#dddddd", label="pledged")
+        ax.barh(y, pledges["share"].astype(float), color="C1", label="reported delivered (largest linked figure)")
+        for i, row in enumerate(pledges.itertuples()):
+            done = "none reported" if pd.isna(row.done) else f"{int(row.done):,}"
+            ax.text(1.02, i, f"{done} of {int(row.quantity):,} {shorten(row.quantity_unit or '', 40)}", va="center", fontsize=7)
+        ax.set_yticks(list(y), list(pledges["commitment_id"]), fontsize=7)
+        ax.set_xlim(0, 2.1)
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(loc="lower right", fontsize=8)
+    caption = ("Each bar is one pledge; the orange part is the share that the largest delivery figure linked to it "
+               "reports as done, in the pledge's own unit. Delivery figures are mostly the pledger's own claims.")
     return Chart("pledged_vs_delivered", "Pledged versus reported delivered", caption, _png(plt, fig))
 
 
@@ -115,19 +121,18 @@ def participants_by_region_year(t: Tables, region: "pd.Series") -> Chart:
                  "aggregate attendance figures are in the events table.", _png(plt, fig))
 
 
-def countries(t: Tables) -> Chart:
-    """States and territories by the number of events they are named in."""
+def countries(t: Tables, state_of: "pd.Series") -> Chart:
+    """States and territories by the number of events in which they, or their bodies and officials, are named."""
     plt, fig, ax = _figure(height=6)
-    actors = t["actors"].dropna(subset=["iso3"])
-    p = t["participants"][t["participants"]["actor_id"].isin(actors["actor_id"])]
-    counts = p.groupby("actor_id", observed=True)["event_id"].nunique().sort_values().tail(40)
+    p = t["participants"].assign(iso3=t["participants"]["actor_id"].astype(object).map(state_of)).dropna(subset=["iso3"])
+    counts = p.groupby("iso3")["event_id"].nunique().sort_values().tail(40)
     if counts.empty:
         _empty(ax)
     else:
-        names = counts.index.map(actors.set_index("actor_id")["name"])
-        ax.barh([f"{n} ({i.upper()})" for n, i in zip(names, counts.index)], counts.values)
-        ax.set_xlabel("events in which the state is named")
-    return Chart("countries", "Countries involved", f"{p['actor_id'].nunique()} states or territories named; "
+        names = t["actors"].dropna(subset=["iso3"]).drop_duplicates("iso3").set_index("iso3")["name"]
+        ax.barh([f"{names.get(i, i)} ({i})" for i in counts.index], counts.values)
+        ax.set_xlabel("events in which the state, one of its bodies or officials is named")
+    return Chart("countries", "Countries involved", f"{p['iso3'].nunique()} states or territories named; "
                  "the 40 most frequent shown.", _png(plt, fig))
 
 
@@ -141,7 +146,7 @@ def exact_day_precisions(schema) -> list[str]:
 
 
 def charts(package: "Package") -> list[Chart]:
-    from .stats import pledge_link, region_of
+    from .stats import inherited, pledge_link, region_of
     from .tables import read_table
 
     t = {name: read_table(package, name) for name in package.tables}
@@ -150,7 +155,7 @@ def charts(package: "Package") -> list[Chart]:
         lambda: timeline(t, exact_day_precisions(package.schema("events"))),
         lambda: pledged_vs_delivered(t, link, is_pledge),
         lambda: participants_by_region_year(t, region_of(t["actors"])),
-        lambda: countries(t),
+        lambda: countries(t, inherited(t["actors"], "iso3")),
     ]
     return [b() for b in builders]
 

@@ -39,16 +39,21 @@ def _counts(series: "pd.Series") -> dict[str, int]:
     return {k: int(counts[k]) for k in sorted(counts.index)}
 
 
-def region_of(actors: "pd.DataFrame") -> "pd.Series":
-    """Actor -> UN M49 region, following parent links so that a ministry counts with its state."""
-    region = actors.set_index("actor_id")["m49_region"].astype(object)
+def inherited(actors: "pd.DataFrame", column: str) -> "pd.Series":
+    """Actor -> its own value of `column`, else its parent's (so a ministry or minister counts with its state)."""
+    value = actors.set_index("actor_id")[column].astype(object)
     parent = actors.set_index("actor_id")["parent_actor_id"].astype(object)
     for _ in range(4):
-        missing = region.isna() & parent.notna()
+        missing = value.isna() & parent.notna()
         if not missing.any():
             break
-        region[missing] = parent[missing].map(region)
-    return region
+        value[missing] = parent[missing].map(value)
+    return value
+
+
+def region_of(actors: "pd.DataFrame") -> "pd.Series":
+    """Actor -> UN M49 region, following parent links."""
+    return inherited(actors, "m49_region")
 
 
 def pledge_link(commitments: "pd.DataFrame", schema: sch.TableSchema) -> tuple[str, "pd.Series"]:
