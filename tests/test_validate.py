@@ -139,3 +139,21 @@ def test_rules_are_read_from_any_schema(tmp_path):
     (tmp_path / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
     got = sorted((f.code, f.line, f.column) for f in validate_package(tmp_path).findings)
     assert got == [("foreign-key", 4, "parent"), ("maximum", 3, "share"), ("type", 3, "ok"), ("type", 4, "share")]
+
+
+def test_civil_days_agrees_with_datetime():
+    import datetime as dt
+
+    import numpy as np
+
+    from gsi_tracker.checks.table import civil_days
+
+    ys, ms, ds = np.meshgrid(np.array([1, 1900, 1970, 2000, 2023, 2024, 9999]), np.arange(0, 14), np.arange(0, 33))
+    valid, days = civil_days(ys.ravel(), ms.ravel(), ds.ravel())
+    for y, m, d, ok, n in zip(ys.ravel(), ms.ravel(), ds.ravel(), valid, days):
+        try:
+            expected = (dt.date(int(y), int(m), int(d)) - dt.date(1970, 1, 1)).days
+        except ValueError:
+            assert not ok
+        else:
+            assert ok and n == expected

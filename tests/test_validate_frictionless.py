@@ -11,29 +11,10 @@ import json
 import pytest
 from frictionless import validate as frictionless_validate
 
+from gsi_tracker.checks import frictionless_codes
 from gsi_tracker.validate import validate_package
 from tests.validate_cases import build, defect_cases
 
-CONSTRAINTS = {
-    "required": "required", "unique": "unique", "enum": "enum", "pattern": "pattern", "minimum": "minimum",
-    "maximum": "maximum", "minLength": "min-length", "maxLength": "max-length",
-}
-MAPPING = {
-    "extra-label": {"header-extra", "header-duplicate"},
-    "duplicate-label": {"header-duplicate"},
-    "missing-label": {"header-missing"},
-    "blank-label": {"header-extra"},
-    "incorrect-label": {"header-missing", "header-extra", "header-misordered"},
-    "extra-cell": {"row-ragged"},
-    "missing-cell": {"row-ragged"},
-    "blank-row": {"row-blank"},
-    "type-error": {"type"},
-    "unique-error": {"unique", "unique-key"},
-    "primary-key": {"primary-key", "required"},
-    "foreign-key": {"foreign-key"},
-    "hash-count": {"hash-mismatch"},
-    "byte-count": {"bytes-mismatch"},
-}
 ROW_STRUCTURE = {"row-ragged", "row-blank"}
 
 
@@ -43,9 +24,7 @@ def their_errors(folder):
     paths = {r["name"]: r["path"] for r in json.loads((folder / "datapackage.json").read_text())["resources"]}
     for task in report.tasks:
         for e in task.errors:
-            codes = MAPPING.get(e.type)
-            if e.type == "constraint-error":
-                codes = {CONSTRAINTS[e.note.split('"')[1]]}
+            codes = frictionless_codes(e.type, e.note)
             yield paths[task.name], e.type, getattr(e, "row_number", None), codes
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -78,10 +80,27 @@ def check_utf8(data: bytes) -> None:
     try:
         pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(data)).validate(full=True)
     except pa.ArrowInvalid:
+        raw = bytes(data)
         try:
-            data.decode("utf-8")
+            raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise NotUtf8(data.count(b"\n", 0, e.start) + 1, e.start) from None
+            raise NotUtf8(raw.count(b"\n", 0, e.start) + 1, e.start) from None
+
+
+def scan_file(path: "str | os.PathLike") -> Scan:
+    """Scan a CSV file without holding a copy of it: numpy works on a memory map whose pages are dropped before
+    Arrow reads the file itself."""
+    if os.path.getsize(path) == 0:
+        return scan(b"")
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        check_utf8(mm)
+        bom = mm[:3] == BOM
+        try:
+            return _drop_empty_rows(_fast(mm, bom, path))
+        except _Fallback:
+            pass
+    with open(path, "rb") as f:
+        return scan(f.read())
 
 
 def scan(data: bytes) -> Scan:
@@ -105,21 +124,22 @@ def _string_table(names: list[str], cols: list[list[str]]) -> "pa.Table":
     return pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, cols)}) if names else pa.table({})
 
 
-def _fast(data: bytes, bom: bool) -> Scan:
+def _fast(data, bom: bool, path=None) -> Scan:
+    """`data` is bytes or a memory map of the file at `path` (then Arrow reads the file, not the map)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     start = 3 if bom else 0
     arr = np.frombuffer(data, dtype=np.uint8)
-    if b"\r" in data:
+    if data.find(b"\r") != -1:
         cr = _positions(arr, 13)
         if len(cr) and (cr[-1] == len(arr) - 1 or (arr[np.minimum(cr + 1, len(arr) - 1)] != 10).any()):
             raise _Fallback
     newlines = _positions(arr, 10)
     ends = newlines
     quotes = None
-    if b'"' in data:
+    if data.find(b'"') != -1:
         quotes = _positions(arr, 34)
         if len(quotes) % 2 or not _quotes_well_formed(arr, quotes, start):
             raise _Fallback
@@ -145,7 +165,7 @@ def _fast(data: bytes, bom: bool) -> Scan:
     invalid = []
 
     def on_invalid(row):
-        invalid.append(row.actual_columns)
+        invalid.append((row.text, row.actual_columns))
         return "skip"
 
     filled = ~rec_blank
@@ -154,9 +174,16 @@ def _fast(data: bytes, bom: bool) -> Scan:
         return Scan(header, empty, np.empty(0, dtype=np.int64), bom, [], rec_lines.tolist())
     body_start = int(stops[0]) + 1
     quoted_newline = quotes is not None and len(ends) < len(newlines)
+    del arr, last
+    if path is None:
+        source = pa.BufferReader(pa.py_buffer(data)[body_start:])
+    else:
+        data.madvise(mmap.MADV_DONTNEED)
+        source = pa.OSFile(os.fspath(path))
+        source.seek(body_start)
     table = pcsv.read_csv(
-        pa.BufferReader(pa.py_buffer(data)[body_start:]),
-        read_options=pcsv.ReadOptions(column_names=names, block_size=1 << 24),
+        source,
+        read_options=pcsv.ReadOptions(column_names=names),
         parse_options=pcsv.ParseOptions(
             newlines_in_values=quoted_newline, invalid_row_handler=on_invalid, ignore_empty_lines=True
         ),
@@ -168,8 +195,19 @@ def _fast(data: bytes, bom: bool) -> Scan:
         raise _Fallback
     ragged: list[tuple[int, int]] = []
     if invalid:
-        counts = _cells_per_record(arr, quotes, ends, len(starts))[1:]
-        bad = filled & (counts != len(header))
+        bad = np.zeros(len(rec_lines), dtype=bool)
+        counts = np.full(len(rec_lines), len(header), dtype=np.int64)
+        located = _locate(data, invalid, starts, stops)
+        if path is not None:
+            data.madvise(mmap.MADV_DONTNEED)
+        if located is not None:
+            bad[located[0] - 1] = True
+            counts[located[0] - 1] = located[1]
+        else:
+            counts = _cells_per_record(np.frombuffer(data, dtype=np.uint8), quotes, ends, len(starts))[1:]
+            if path is not None:
+                data.madvise(mmap.MADV_DONTNEED)
+            bad = filled & (counts != len(header))
         if int(bad.sum()) != len(invalid):
             raise _Fallback
         ragged = list(zip(rec_lines[bad].tolist(), counts[bad].tolist()))
@@ -188,6 +226,31 @@ def _quotes_well_formed(arr, quotes, start: int) -> bool:
     opens = (quotes == start) | np.isin(before, (44, 10, 13)) | ((before == 34) & (quotes > start))
     closes = (quotes == n - 1) | np.isin(after, (44, 10, 13)) | ((after == 34) & (quotes < n - 1))
     return bool(np.where(opener, opens, closes).all())
+
+
+def _locate(data: bytes, invalid: list[tuple[str, int]], starts, stops, limit: int = 10_000):
+    """(record indices, cell counts) of the rows Arrow rejected, found by their text; None if that is ambiguous."""
+    import numpy as np
+
+    if len(invalid) > 1000:
+        return None
+    cells = dict(invalid)
+    records, counts, hits = [], [], 0
+    for text in cells:
+        raw = text.encode("utf-8")
+        pos = data.find(raw)
+        while pos != -1:
+            hits += 1
+            if hits > limit:
+                return None
+            k = int(np.searchsorted(starts, pos))
+            end = pos + len(raw)
+            if k < len(starts) and starts[k] == pos and (stops[k] == end or (stops[k] == end + 1 and data[end] == 13)):
+                records.append(k)
+                counts.append(cells[text])
+            pos = data.find(raw, pos + 1)
+    records_, counts_ = np.array(records, dtype=np.int64), np.array(counts, dtype=np.int64)
+    return records_[records_ >= 1], counts_[records_ >= 1]
 
 
 def _cells_per_record(arr, quotes, ends, n_records: int) -> "np.ndarray":

@@ -56,11 +56,11 @@ def read_csv_text(path: Path, text: str | None = None, data: bytes | None = None
 
     Raises `csvscan.NotUtf8` naming the line of the first undecodable byte.
     """
-    from .csvscan import scan
+    from .csvscan import scan, scan_file
 
-    if data is None:
-        data = text.encode("utf-8") if text is not None else Path(path).read_bytes()
-    result = scan(data)
+    if text is not None:
+        data = text.encode("utf-8")
+    result = scan(data) if data is not None else scan_file(path)
     return TextTable(path, result.header, result)
 
 

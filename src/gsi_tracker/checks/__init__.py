@@ -56,5 +56,36 @@ for _line in __doc__.splitlines():
         CODES[_parts[0]] = _parts[1]
 
 
+# What each `frictionless validate` error type is called here (constraint-error is split by constraint name).
+FRICTIONLESS: dict[str, set[str]] = {
+    "extra-label": {"header-extra", "header-duplicate"},
+    "duplicate-label": {"header-duplicate"},
+    "missing-label": {"header-missing"},
+    "blank-label": {"header-extra"},
+    "incorrect-label": {"header-missing", "header-extra", "header-misordered"},
+    "extra-cell": {"row-ragged"},
+    "missing-cell": {"row-ragged"},
+    "blank-row": {"row-blank"},
+    "type-error": {"type"},
+    "unique-error": {"unique", "unique-key"},
+    "primary-key": {"primary-key", "required"},
+    "foreign-key": {"foreign-key"},
+    "hash-count": {"hash-mismatch"},
+    "byte-count": {"bytes-mismatch"},
+}
+FRICTIONLESS_CONSTRAINTS = {
+    "required": "required", "unique": "unique", "enum": "enum", "pattern": "pattern", "minimum": "minimum",
+    "maximum": "maximum", "minLength": "min-length", "maxLength": "max-length",
+}
+
+
+def frictionless_codes(error_type: str, note: str = "") -> set[str]:
+    """Our codes for one frictionless error (empty when it has no counterpart)."""
+    if error_type == "constraint-error":
+        name = note.split('"')[1] if note.count('"') >= 2 else ""
+        return {FRICTIONLESS_CONSTRAINTS[name]} if name in FRICTIONLESS_CONSTRAINTS else set()
+    return set(FRICTIONLESS.get(error_type, ()))
+
+
 def severity(code: str) -> str:
     return CODES[code]

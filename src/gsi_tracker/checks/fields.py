@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import schema as sch
 from ..findings import Finding
-from .table import TYPE_TEXT, FORMAT_TEXT, TableData, all_present, duplicates, factorize, listing, regex_mask, to_numpy
+from .table import FORMAT_TEXT, TYPE_TEXT, TableData, all_present, listing, regex_mask, to_numpy
 
 
 def check_fields(data: TableData) -> list[Finding]:
@@ -23,7 +23,7 @@ def check_fields(data: TableData) -> list[Finding]:
             out += data.findings("type", name, present & ~ok, f"type: {name} must be {what}")
         out += _constraints(data, f, ok, values)
         if f.unique:
-            rows, first = duplicates(factorize([data.raw(name)]), ok)
+            rows, first = data.duplicates((name,), ok)
             lines = dict(zip(rows.tolist(), data.lines[first].tolist()))
             out += data.findings("unique", name, rows, lambda r: f"unique: {name} must be unique; line {lines[r]} has the same value")
     out += _keys(data, "primary-key", [pk] if pk else [])
@@ -67,7 +67,7 @@ def _keys(data: TableData, code: str, keys: list[list[str]]) -> list[Finding]:
     for key in keys:
         if not key or not all(n in data.position for n in key):
             continue
-        rows, first = duplicates(factorize([data.raw(n) for n in key]), all_present(data, key))
+        rows, first = data.duplicates(tuple(key), all_present(data, key))
         lines = dict(zip(rows.tolist(), data.lines[first].tolist()))
         label = ", ".join(key)
         kind = "primary key" if code == "primary-key" else "unique key"

@@ -25,6 +25,8 @@ def _is_in(col, values) -> "Any":
     value_set = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array([str(v) for v in values], pa.string())
     if isinstance(value_set, pa.ChunkedArray):
         value_set = value_set.combine_chunks()
+    if 8 * len(col) < len(value_set):
+        value_set = value_set.filter(pc.is_in(value_set, value_set=pc.unique(col)))
     return to_numpy(pc.is_in(col, value_set=value_set))
 
 

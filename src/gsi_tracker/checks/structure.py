@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .. import schema as sch
 from ..findings import Finding
+from ..package import PackageError
 from . import severity
 from .table import TableData
 
@@ -72,19 +73,31 @@ def check_rows(data: TableData) -> list[Finding]:
     return out
 
 
-def _digest(declared: str, data: bytes) -> tuple[str, str]:
+def _digest(declared: str, path) -> tuple[str, str]:
     algo, _, expected = declared.partition(":") if ":" in declared else ("md5", "", declared)
-    return hashlib.new(algo, data).hexdigest(), expected.lower()
+    h = hashlib.new(algo)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 24):
+            h.update(chunk)
+    return h.hexdigest(), expected.lower()
 
 
-def check_bytes_hash(res: "Resource", data: bytes) -> list[Finding]:
-    """Declared `bytes` and `hash` ("sha256:<hex>"; a bare digest is md5) of one resource."""
+def check_bytes_hash(res: "Resource") -> list[Finding]:
+    """Declared `bytes` and `hash` ("sha256:<hex>"; a bare digest is md5) of one resource, read in chunks."""
+    import os
+
     out = []
-    if res.bytes is not None and res.bytes != len(data):
-        out.append(_finding(res.relpath, "bytes-mismatch", f"bytes-mismatch: the file has {len(data)} bytes, the descriptor declares {res.bytes}", table=res.table))
+    if res.bytes is None and not res.hash:
+        return out
+    try:
+        size = os.path.getsize(res.path)
+    except OSError:
+        raise PackageError("file not found", res.relpath) from None
+    if res.bytes is not None and res.bytes != size:
+        out.append(_finding(res.relpath, "bytes-mismatch", f"bytes-mismatch: the file has {size} bytes, the descriptor declares {res.bytes}", table=res.table))
     if isinstance(res.hash, str) and res.hash:
         try:
-            actual, expected = _digest(res.hash, data)
+            actual, expected = _digest(res.hash, res.path)
         except ValueError:
             return out + [_finding(res.relpath, "hash-mismatch", f"hash-mismatch: unknown hash algorithm in {res.hash!r}", table=res.table)]
         if actual != expected:

@@ -47,29 +47,19 @@ def to_numpy(arr) -> "np.ndarray":
     return arr.to_numpy(zero_copy_only=False)
 
 
-def factorize(cols: "list[pa.ChunkedArray]") -> "np.ndarray":
-    """An integer code per row, equal for rows whose values in `cols` are all equal."""
-    import numpy as np
-    import pyarrow as pa
-
-    key = None
-    for col in cols:
-        if sum(c.nbytes for c in col.chunks) >= 2**31 - 1:
-            col = col.cast(pa.large_string())
-        codes = to_numpy(col.combine_chunks().dictionary_encode().indices).astype(np.int64)
-        key = codes if key is None else np.unique(key * (int(codes.max(initial=0)) + 1) + codes, return_inverse=True)[1]
-    return key
-
-
-def duplicates(keys: "np.ndarray", consider: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
-    """(rows repeating an earlier row's key, the earlier row each repeats), among rows in `consider`."""
+def civil_days(y: "np.ndarray", m: "np.ndarray", d: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
+    """(whether year, month, day name a real date from year 1 on, days since 1970-01-01), vectorised."""
     import numpy as np
 
-    idx = np.flatnonzero(consider)
-    _, first, inverse = np.unique(keys[idx], return_index=True, return_inverse=True)
-    first_row = idx[first][inverse]
-    dup = idx != first_row
-    return idx[dup], first_row[dup]
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 0, 12)] + (leap & (m == 2))
+    valid = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)
+    yy = y - (m <= 2)
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * np.where(m > 2, m - 3, m + 9) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return valid, era * 146097 + doe - 719468
 
 
 class TableData:
@@ -89,6 +79,36 @@ class TableData:
         self.lines = text.lines
         self._missing: dict[str, np.ndarray] = {}
         self._typed: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+        self._dups: dict = {}
+
+    def duplicates(self, names: tuple[str, ...], consider: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
+        """(rows repeating an earlier row's values of `names`, the earlier row each repeats), among `consider`.
+
+        Each column is dictionary-encoded once (one hash pass); the integer codes are combined and sorted, so no
+        joined strings are built and two distinct keys can never look equal.
+        """
+        import numpy as np
+
+        key = (names, consider.tobytes())
+        if key not in self._dups:
+            codes = None
+            for name in names:
+                encoded = self.raw(name).combine_chunks().dictionary_encode()
+                c = to_numpy(encoded.indices).astype(np.int64)
+                codes = c if codes is None else codes * max(len(encoded.dictionary), 1) + c
+                if len(names) > 1 and codes.max(initial=0) > 2**40:
+                    codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
+            rows = np.flatnonzero(consider)
+            order = rows[np.argsort(codes[rows], kind="stable")]
+            same = codes[order[1:]] == codes[order[:-1]]
+            if not same.any():
+                self._dups[key] = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+            else:
+                starts = np.flatnonzero(np.concatenate([[True], ~same]))
+                group_first = order[starts][np.cumsum(np.concatenate([[True], ~same])) - 1]
+                repeat = np.concatenate([[False], same])
+                self._dups[key] = (order[repeat], group_first[repeat])
+        return self._dups[key]
 
     def has(self, name: str) -> bool:
         return name in self.position and name in self.fields
@@ -140,13 +160,9 @@ class TableData:
             return ok, to_numpy(pc.cast(clean, pa.int64()))
         if field.type == "number":
             return ok, to_numpy(pc.cast(clean, pa.float64()))
-        stamps = pc.strptime(clean, format="%Y-%m-%d", unit="s", error_is_null=True)
-        for start, stop, part in ((0, 4, pc.year), (5, 7, pc.month), (8, 10, pc.day)):
-            written = pc.cast(pc.utf8_slice_codeunits(clean, start, stop), pa.int64())
-            ok &= to_numpy(pc.fill_null(pc.equal(part(stamps), written), False))
-        ok &= ~to_numpy(pc.starts_with(clean, "0000"))
-        days = to_numpy(pc.cast(pc.cast(pc.fill_null(stamps, 0), pa.timestamp("s")), pa.date32()).cast(pa.int32()))
-        return ok, days
+        y, m, d = (to_numpy(pc.cast(pc.utf8_slice_codeunits(clean, i, j), pa.int64())) for i, j in ((0, 4), (5, 7), (8, 10)))
+        valid, days = civil_days(y, m, d)
+        return ok & valid, days
 
     def bound(self, name: str, value: Any):
         """A constraint value (minimum, maximum) in the numeric form `typed` gives."""
