@@ -160,6 +160,11 @@ class TableData:
             return ok, to_numpy(pc.cast(clean, pa.int64()))
         if field.type == "number":
             return ok, to_numpy(pc.cast(clean, pa.float64()))
+        try:
+            days = to_numpy(pc.cast(clean, pa.date32()).cast(pa.int32())).astype(np.int64)
+            return ok & ~to_numpy(pc.starts_with(clean, "0000")), days
+        except pa.ArrowInvalid:
+            pass
         y, m, d = (to_numpy(pc.cast(pc.utf8_slice_codeunits(clean, i, j), pa.int64())) for i, j in ((0, 4), (5, 7), (8, 10)))
         valid, days = civil_days(y, m, d)
         return ok & valid, days
