@@ -151,15 +151,13 @@ def info(version: str | None, path: Path | None) -> None:
 
 
 def _echo_refusal(err) -> None:
-    """A refused build or release: its validation errors (if any) on stderr, then exit 1 or 2."""
+    """A refused build or release: its validation findings (if any) on stderr, then exit 1 or 2."""
     report = getattr(err, "report", None)
     if report is None:
         raise UnreadableInput(str(err))
-    for f in report.sorted():
-        if f.severity == "error":
-            where = ":".join(str(x) for x in (f.file, f.line) if x is not None)
-            column = f" {f.column}:" if f.column else ""
-            click.echo(f"{where}: {f.code}{column} {f.message}", err=True)
+    from .render import render
+
+    click.echo(render(report, "text", click.style), err=True)
     click.echo(f"refused: {err}", err=True)
     sys.exit(1)
 
