@@ -263,3 +263,31 @@ def test_cli_build(tmp_path, monkeypatch):
     refused = runner.invoke(cli, ["build", str(pkg), "--out", str(tmp_path / "other")])
     assert refused.exit_code == 1 and "refused" in refused.output
     assert not (tmp_path / "other").exists() or leftovers(tmp_path / "other") == []
+
+
+def test_typed_tables_are_checked_by_their_pandera_schema(tmp_path):
+    """A value lost in the conversion to types, or a typed value outside its schema, stops the build."""
+    import csv as csv_module
+
+    from gsi_tracker.build import BuildError, canonical_frame
+    from gsi_tracker.package import open_package
+    from tests.packages import make_package
+
+    root = make_package(tmp_path / "pkg", "sample")
+    path = root / "seeds" / "events.csv"
+    rows = list(csv_module.reader(path.open(newline="", encoding="utf-8")))
+    column = rows[0].index("event_type")
+    rows[1][column] = "not-a-declared-type"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv_module.writer(f, lineterminator="\n").writerows(rows)
+    with open_package(root) as package:
+        assert len(canonical_frame(package, "actors")) > 0
+        with pytest.raises(BuildError, match="events: cells that do not convert.*'event_type': 1"):
+            canonical_frame(package, "events")
+    rows[1][column] = rows[2][column]
+    rows[1][rows[0].index("edition")] = "0"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv_module.writer(f, lineterminator="\n").writerows(rows)
+    with open_package(root) as package:
+        with pytest.raises(BuildError, match="events: the typed table fails its schema"):
+            canonical_frame(package, "events")

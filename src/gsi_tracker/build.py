@@ -120,10 +120,23 @@ def iso_created(epoch: int) -> str:
 
 
 def canonical_frame(package: Package, table: str) -> "pd.DataFrame":
-    """The table's typed frame, sorted by primary key, with a fresh index."""
-    from .tables import read_table
+    """The table's typed frame, sorted by primary key, with a fresh index; checked by its pandera schema, so that
+    no value is lost or changed on its way from text to the types written into the release."""
+    import pandera.errors
 
-    frame = read_table(package, table, "csv")
+    from .tables import lost_in_typing, read_csv_text, typed
+
+    res = package.resource(table, "csv")
+    text = read_csv_text(res.path).frame
+    frame = typed(text, res.schema)
+    lost = lost_in_typing(text, frame)
+    if lost:
+        raise BuildError(f"{table}: cells that do not convert to their declared type: {lost}")
+    try:
+        sch.pandera_schema(package.schema(table), table).validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as e:
+        cases = e.failure_cases[["column", "check", "failure_case", "index"]].head(5).to_dict("records")
+        raise BuildError(f"{table}: the typed table fails its schema ({len(e.failure_cases)} cases, e.g. {cases})") from None
     pk = [k for k in sch.primary_key(package.schema(table)) if k in frame.columns]
     if pk and len(frame):
         frame = frame.sort_values(pk, kind="stable", na_position="last")

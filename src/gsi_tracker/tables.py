@@ -80,9 +80,22 @@ def typed(frame: "pd.DataFrame", table_schema: sch.TableSchema) -> "pd.DataFrame
             out[f.name] = pd.to_datetime(col, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
         elif f.type == "boolean":
             out[f.name] = col.map({"true": True, "false": False}).astype("boolean")
+        elif f.enum is not None:
+            out[f.name] = col.where(col.isin(f.enum), None).astype(sch.pandas_dtype(f))
         else:
             out[f.name] = col.astype(sch.pandas_dtype(f))
     return pd.DataFrame(out, index=frame.index)
+
+
+def lost_in_typing(text: "pd.DataFrame", frame: "pd.DataFrame") -> dict[str, int]:
+    """Per column, how many non-empty text cells became missing values in the typed frame."""
+    lost = {}
+    for name in frame.columns:
+        if name in text.columns:
+            n = int(((text[name].astype(object) != "") & frame[name].isna()).sum())
+            if n:
+                lost[name] = n
+    return lost
 
 
 def read_parquet(path: Path, table_schema: sch.TableSchema) -> "pd.DataFrame":
