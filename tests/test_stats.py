@@ -73,3 +73,11 @@ def test_cli_stats_json(tmp_path):
     result = CliRunner().invoke(cli, ["stats", str(make_package(tmp_path, "sample")), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["rows"]["events"] == len(rows("events"))
+
+
+def test_markdown_lists_every_table_and_the_shares(figures):
+    text = stats.render_markdown(figures)
+    for table, n in figures.rows.items():
+        assert f"| `{table}` | {n:,} |" in text
+    delivered, total = figures.pledges_with_delivery
+    assert f"{delivered} of {total}" in text

@@ -56,7 +56,7 @@ def codebook(path: Path, out: Path | None, check: bool) -> None:
 
 @cli.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def stats(path: Path, fmt: str) -> None:
     """Print coverage: rows per table, per year, region and type, sourcing and delivery shares.
 
@@ -72,7 +72,10 @@ def stats(path: Path, fmt: str) -> None:
             figures = st.coverage(package)
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
-    click.echo(json.dumps(figures.to_dict(), indent=2) if fmt == "json" else st.render_text(figures))
+    if fmt == "json":
+        click.echo(json.dumps(figures.to_dict(), indent=2))
+    else:
+        click.echo(st.render_markdown(figures) if fmt == "markdown" else st.render_text(figures))
 
 
 @cli.command()

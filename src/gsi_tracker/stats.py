@@ -125,3 +125,21 @@ def render_text(c: Coverage) -> str:
     lines += [f"  {k:<14}{_share(v)}" for k, v in c.multi_sourced.items()]
     lines.append(f"Pledges with a reported delivery: {_share(c.pledges_with_delivery)}")
     return "\n".join(lines)
+
+
+def render_markdown(c: Coverage) -> str:
+    """The headline figures as a Markdown table and two lines, for the README and release notes."""
+    types = ", ".join(f"{k} {v}" for k, v in sorted(c.events_by_type.items(), key=lambda kv: -kv[1]))
+    regions = ", ".join(f"{k} {v}" for k, v in c.participants_by_region.items())
+    years = [int(y) for y in c.events_by_year]
+    lines = ["| table | rows |", "|---|---:|"] + [f"| `{k}` | {v:,} |" for k, v in c.rows.items()]
+    lines += [
+        "",
+        f"- Events from {min(years, default='-')} to {max(years, default='-')}, by type: {types}.",
+        f"- {c.distinct_participant_actors} distinct actors named as participants, {c.distinct_states} of them states "
+        f"or territories; participant rows by UN M49 region of the actor: {regions}.",
+        "- Rows with two or more independent sources (distinct publishers): "
+        + "; ".join(f"{k} {_share(v)}" for k, v in c.multi_sourced.items()) + ".",
+        f"- Pledges with a reported delivery linked to them: {_share(c.pledges_with_delivery)}.",
+    ]
+    return "\n".join(lines)
