@@ -260,9 +260,9 @@ def test_cli_build(tmp_path, monkeypatch):
     bad = rows()
     bad["events"][0]["description"] = ""
     write_seeds(pkg, bad)
-    refused = runner.invoke(cli, ["build", str(pkg), "--out", str(tmp_path / "other")])
+    refused = runner.invoke(cli, ["build", str(pkg), "--out", str(tmp_path / "refused")])
     assert refused.exit_code == 1 and "refused" in refused.output
-    assert not (tmp_path / "other").exists() or leftovers(tmp_path / "other") == []
+    assert not (tmp_path / "refused").exists() or leftovers(tmp_path / "refused") == []
 
 
 def test_typed_tables_are_checked_by_their_pandera_schema(tmp_path):

@@ -11,7 +11,7 @@ from gsi_tracker.build import build_release
 from gsi_tracker.cli import cli
 from gsi_tracker.diff import MAJOR, MINOR, NONE, PATCH, diff_packages, render_json, render_markdown, render_text
 from gsi_tracker.diff import schema_changes
-from tests.release_packages import EPOCH, REPO, edit_json, make_package, rows
+from tests.release_packages import EPOCH, REPO, edit_json, make_package, more_rows, rows
 
 
 def set_version(pkg, version):
@@ -50,8 +50,7 @@ def pair(tmp_path_factory):
     old = release_of(tmp, "old", rows(), "0.1.0")
     new_rows = rows()
     new_rows["sources"][0]["title"] = "Forum opens (corrected)"
-    new_rows["actors"].append({"actor_id": "slb", "name": "Solomon Islands", "actor_type": "state", "iso3": "SLB",
-                               "m49_region": "oceania"})
+    new_rows["actors"] += more_rows()["actors"]
     new_rows["events"] = [r for r in new_rows["events"] if r["event_id"] != "ev-2023-forum"]
     new_rows["citations"] = [r for r in new_rows["citations"] if r["record_id"] != "ev-2023-forum"]
     dropped_type = event_type_values(json.loads((REPO / "schemas/events.schema.json").read_text()))[-2]

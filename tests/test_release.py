@@ -14,7 +14,7 @@ from gsi_tracker.download import verify_release
 from gsi_tracker.files import sha256_file
 from gsi_tracker.registry import find_release, read_registry
 from gsi_tracker.release import ReleaseError, release
-from tests.release_packages import EPOCH, REPO, make_package, rows, write_seeds
+from tests.release_packages import EPOCH, REPO, make_package, more_rows, rows, write_seeds
 
 DAY = 86400
 
@@ -79,8 +79,7 @@ def test_the_release_commit_rebuilds_to_the_registered_bytes(first, tmp_path, mo
 def test_a_minor_release_after_rows_are_added(first):
     pkg, dist, _ = first
     table_rows = rows()
-    table_rows["actors"].append({"actor_id": "slb", "name": "Solomon Islands", "actor_type": "state",
-                                 "iso3": "SLB", "m49_region": "oceania"})
+    table_rows["actors"] += more_rows()["actors"]
     write_seeds(pkg, table_rows)
     note(pkg, "Added Solomon Islands.")
     with pytest.raises(ReleaseError, match="is a patch release but the changes since 0.1.0 need a minor one"):

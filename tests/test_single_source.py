@@ -1,10 +1,12 @@
-"""No enum value, pattern or bound of schemas/*.json is restated as a literal in the library's Python code."""
+"""No enum value, pattern or bound of schemas/*.json is restated as a literal in the project's Python code: the
+library, the tests (whose rows live in CSV fixtures) and the scripts."""
 
 import ast
 import json
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parent.parent / "src" / "gsi_tracker"
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON_FOLDERS = [ROOT / "src", ROOT / "tests", ROOT / "scripts"]
 
 
 def declared_literals(repo) -> dict[str, str]:
@@ -34,8 +36,9 @@ def test_no_declared_value_is_written_in_python(repo):
     declared = declared_literals(repo)
     assert declared, "the schemas declare no enums or patterns?"
     restated = [
-        f"{path.relative_to(SRC.parent.parent)}:{line}: {value!r} is declared in {declared[value]}"
-        for path in sorted(SRC.rglob("*.py"))
+        f"{path.relative_to(ROOT)}:{line}: {value!r} is declared in {declared[value]}"
+        for folder in PYTHON_FOLDERS
+        for path in sorted(folder.rglob("*.py"))
         for line, value in string_literals(path)
         if value in declared
     ]
