@@ -68,6 +68,11 @@ def make_package(folder: Path, table_rows: dict | None = None) -> Path:
     return folder
 
 
+def fixture_package(folder: Path, fixture: str) -> Path:
+    """A repository-shaped package whose seeds are the rows of tests/fixtures/<fixture>/."""
+    return make_package(folder, _read_rows(FIXTURES / fixture))
+
+
 def edit_json(path: Path, change) -> None:
     """Load a JSON file, let `change` edit it in place, write it back."""
     data = json.loads(path.read_text(encoding="utf-8"))

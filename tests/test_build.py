@@ -271,9 +271,9 @@ def test_typed_tables_are_checked_by_their_pandera_schema(tmp_path):
 
     from gsi_tracker.build import BuildError, canonical_frame
     from gsi_tracker.package import open_package
-    from tests.packages import make_package
+    from tests.release_packages import fixture_package
 
-    root = make_package(tmp_path / "pkg", "sample")
+    root = fixture_package(tmp_path / "pkg", "sample")
     path = root / "seeds" / "events.csv"
     rows = list(csv_module.reader(path.open(newline="", encoding="utf-8")))
     column = rows[0].index("event_type")

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from gsi_tracker.cli import cli
-from tests.packages import make_package
+from tests.release_packages import fixture_package
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -16,7 +16,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory):
     base = tmp_path_factory.mktemp("report")
-    package = make_package(base / "pkg", "sample")
+    package = fixture_package(base / "pkg", "sample")
     result = CliRunner().invoke(cli, ["report", str(package), "--out", str(base / "out")])
     assert result.exit_code == 0, result.output
     return base / "out"

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from gsi_tracker import stats
 from gsi_tracker.cli import cli
 from gsi_tracker.package import open_package
-from tests.packages import FIXTURES, make_package
+from tests.release_packages import FIXTURES, fixture_package
 
 
 def rows(table):
@@ -19,7 +19,7 @@ def rows(table):
 
 @pytest.fixture
 def figures(tmp_path):
-    with open_package(make_package(tmp_path, "sample")) as package:
+    with open_package(fixture_package(tmp_path, "sample")) as package:
         return stats.coverage(package)
 
 
@@ -70,7 +70,7 @@ def test_pledges_with_delivery(figures):
 
 
 def test_cli_stats_json(tmp_path):
-    result = CliRunner().invoke(cli, ["stats", str(make_package(tmp_path, "sample")), "--format", "json"])
+    result = CliRunner().invoke(cli, ["stats", str(fixture_package(tmp_path, "sample")), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["rows"]["events"] == len(rows("events"))
 
