@@ -291,3 +291,10 @@ def test_typed_tables_are_checked_by_their_pandera_schema(tmp_path):
     with open_package(root) as package:
         with pytest.raises(BuildError, match="events: the typed table fails its schema"):
             canonical_frame(package, "events")
+
+
+def test_released_resources_take_title_and_description_from_their_schema(built):
+    desc = json.loads((built.folder / "datapackage.json").read_text())
+    for res in desc["resources"]:
+        assert res["description"] == res["schema"]["description"]
+        assert res["title"].startswith(res["schema"]["title"])

@@ -213,6 +213,9 @@ def _csv_resource(res, path: str, schema: dict, stats: dict) -> dict[str, Any]:
             continue
         out[key] = path if key == "path" else schema if key == "schema" else value
     out.setdefault("schema", schema)
+    for key in ("title", "description"):
+        if key in schema:
+            out.setdefault(key, schema[key])
     out.update(stats)
     return out
 
@@ -221,10 +224,10 @@ def _parquet_resource(res, table: str, path: str, schema: dict, stats: dict) -> 
     src = res.descriptor
     out: dict[str, Any] = {"name": f"{table}-parquet", "type": PARQUET_RESOURCE_TYPE, "path": path, "format": "parquet",
                            "mediatype": PARQUET_MEDIATYPE}
-    if "title" in src:
-        out["title"] = f"{src['title']} (Parquet)"
-    if "description" in src:
-        out["description"] = src["description"]
+    if "title" in schema:
+        out["title"] = f"{schema['title']} (Parquet)"
+    if "description" in schema:
+        out["description"] = schema["description"]
     out["schema"] = schema
     if "x-gsi" in src:
         out["x-gsi"] = src["x-gsi"]
