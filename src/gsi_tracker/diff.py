@@ -206,7 +206,7 @@ def _rules_changes(table: str, name: str | None, where: str, old: dict, new: dic
     return out
 
 
-def _field_changes(table: str, old_name: str, a: dict, b: dict) -> list[Change]:
+def _field_changes(table: str, a: dict, b: dict) -> list[Change]:
     name = b["name"]
     out = []
     if a.get("type") != b.get("type"):
@@ -268,7 +268,7 @@ def schema_changes(table: str, old: dict, new: dict, old_res: dict, new_res: dic
             out.append(Change("field-added", MINOR, f"optional field `{a}` added", table, a))
     common = [(n, n) for n in old_fields if n in new_fields] + list(renames.items())
     for o, n in common:
-        out += _field_changes(table, o, old_fields[o], new_fields[n])
+        out += _field_changes(table, old_fields[o], new_fields[n])
     old_order = [renames.get(n, n) for n in old_fields if n in new_fields or n in renames]
     new_order = [n for n in new_fields if n in set(old_order)]
     if old_order != new_order:

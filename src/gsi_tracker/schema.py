@@ -37,10 +37,6 @@ class Field:
     example: Any = None
     format: str | None = None
 
-    @property
-    def is_categorical(self) -> bool:
-        return self.enum is not None
-
 
 def fields(schema: TableSchema) -> list[Field]:
     """The schema's fields in declared order."""
@@ -224,22 +220,6 @@ def constraint_summary(field: Field) -> list[str]:
     if field.format not in (None, "default"):
         parts.append(f"format {field.format}")
     return parts
-
-
-def codebook_rows(schema: TableSchema) -> list[dict[str, Any]]:
-    """One row per field: name, title, type, constraints, allowed values and description."""
-    return [
-        {
-            "name": f.name,
-            "title": f.title,
-            "type": f.type,
-            "constraints": constraint_summary(f),
-            "enum": list(f.enum) if f.enum is not None else [],
-            "description": f.description,
-            "example": f.example,
-        }
-        for f in fields(schema)
-    ]
 
 
 def enum_meanings(field: Field) -> dict[str, str]:

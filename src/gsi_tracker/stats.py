@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import schema as sch
@@ -26,7 +26,6 @@ class Coverage:
     distinct_states: int
     multi_sourced: dict[str, tuple[int, int]]
     pledges_with_delivery: tuple[int, int]
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict

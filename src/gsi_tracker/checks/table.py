@@ -182,10 +182,6 @@ class TableData:
 
         return (dt.date(1970, 1, 1) + dt.timedelta(days=int(days))).isoformat()
 
-    @cached_property
-    def type_ok(self) -> dict[str, "np.ndarray"]:
-        return {name: self.typed(name)[0] for name in self.fields if name in self.position}
-
     def findings(
         self,
         code: str,
