@@ -46,7 +46,7 @@ EXPECTED = {
         ("requires", C, 5, "period_precision"),
     ],
     "citations": [
-        ("record-reference", CI, 8, "record_id"), ("citation-missing", C, 3, "commitment_id"),
+        ("record-reference", CI, 8, "record_id"), ("sentence", CI, 9, "excerpt"), ("citation-missing", C, 3, "commitment_id"),
         ("unreferenced", S, 4, "source_id"),
     ],
     "hygiene": [

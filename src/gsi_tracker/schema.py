@@ -246,6 +246,8 @@ def rule_summary(schema: TableSchema) -> list[str]:
             out.append(f"`{name}` is not before `{rules['notBefore']}`.")
         if "iso3166" in rules:
             out.append(f"`{name}` is an ISO 3166-1 {rules['iso3166'].replace('_', '-')} code known to pycountry.")
+        if rules.get("fragment"):
+            out.append(f"`{name}` quotes a fragment, not a whole sentence (a warning otherwise).")
         for key, verb in (("requiredWhen", "is required when"), ("emptyUnless", "is empty unless")):
             for other, values in rules.get(key, {}).items():
                 out.append(f"`{name}` {verb} `{other}` is {' or '.join(f'`{v}`' for v in values)}.")

@@ -39,6 +39,7 @@ Rules (`rules.py`; foreign keys and the "x-gsi" properties of the schemas and da
   record-reference     error    x-gsi recordReference: a citation points at no existing record
   citation-missing     error    x-gsi citationRequired: a row that no citation supports
   unreferenced         warning  x-gsi warnUnreferenced: a row (such as a source) that nothing references
+  sentence             warning  x-gsi fragment: a quotation that looks like a whole sentence (capital to full stop)
 Hygiene (`hygiene.py`)
   whitespace           error    a cell has leading or trailing whitespace
   not-nfc              error    a cell is not in Unicode normalisation form NFC

@@ -1,6 +1,6 @@
 """Rules across fields and tables: foreign keys and the "x-gsi" rules declared in the schemas and datapackage.json.
 
-Field rules: precisionOf + dateShapes, notBefore, iso3166, requiredWhen, emptyUnless. Table rules: together,
+Field rules: precisionOf + dateShapes, notBefore, iso3166, requiredWhen, emptyUnless, fragment. Table rules: together,
 requires, recordReference. Foreign-key rules: sameValues, referencedWhere. Resource rules (datapackage.json):
 citationRequired, warnUnreferenced. Every rule names fields and values that the schemas declare; nothing here
 restates them.
@@ -16,6 +16,9 @@ from ..findings import Finding
 from .table import TableData, all_present, joined, listing, regex_mask, to_numpy
 
 Tables = dict[str, TableData]
+
+# A quotation that opens with a capital letter and closes with sentence-final punctuation, quotes aside.
+WHOLE_SENTENCE = r"^[\"“'‘(]?\p{Lu}.*[.!?。！？][\"”'’)]?$"
 
 
 def _is_in(col, values) -> "Any":
@@ -71,6 +74,12 @@ def check_field_rules(data: TableData) -> list[Finding]:
             cond = rules["emptyUnless"]
             bad = data.present(name) & ~_when(data, cond)
             out += data.findings("empty-unless", name, bad, f"empty-unless: {name} must be empty unless {_describe(cond)}")
+        if rules.get("fragment"):
+            bad = data.present(name) & regex_mask(data.raw(name), WHOLE_SENTENCE)
+            out += data.findings(
+                "sentence", name, bad,
+                f"sentence: {name} should quote a fragment holding the fact, not a whole sentence",
+            )
     return out
 
 
