@@ -81,3 +81,15 @@ def test_markdown_lists_every_table_and_the_shares(figures):
         assert f"| `{table}` | {n:,} |" in text
     delivered, total = figures.pledges_with_delivery
     assert f"{delivered} of {total}" in text
+
+
+def test_a_package_without_the_gsi_tables_is_refused(tmp_path):
+    root = fixture_package(tmp_path, "sample")
+    desc = json.loads((root / "datapackage.json").read_text())
+    desc["resources"] = desc["resources"][2:3]
+    (root / "datapackage.json").write_text(json.dumps(desc))
+    for command in (["stats", str(root)], ["report", str(root), "--out", str(tmp_path / "out")]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2, result.output
+        assert "not a gsi-tracker package" in result.output
+    assert not (tmp_path / "out").exists()

@@ -146,10 +146,9 @@ def exact_day_precisions(schema) -> list[str]:
 
 
 def charts(package: "Package") -> list[Chart]:
-    from .stats import inherited, pledge_link, region_of
-    from .tables import read_table
+    from .stats import inherited, pledge_link, region_of, typed_tables
 
-    t = {name: read_table(package, name) for name in package.tables}
+    t = typed_tables(package)
     link, is_pledge = pledge_link(t["commitments"], package.schema("commitments"))
     builders: list[Callable[[], Chart]] = [
         lambda: timeline(t, exact_day_precisions(package.schema("events"))),

@@ -63,11 +63,23 @@ def pledge_link(commitments: "pd.DataFrame", schema: sch.TableSchema) -> tuple[s
     return fk["fields"][0], mask
 
 
-def coverage(package: "Package") -> Coverage:
-    """Compute the coverage figures of a package from its typed tables."""
+TABLES = ("sources", "actors", "events", "commitments", "participants", "citations")
+
+
+def typed_tables(package: "Package") -> dict[str, "pd.DataFrame"]:
+    """Every table of a gsi-tracker package, typed; a package lacking one of them is refused."""
+    from .package import PackageError
     from .tables import read_table
 
-    t = {name: read_table(package, name) for name in package.tables}
+    missing = [t for t in TABLES if t not in package.tables]
+    if missing:
+        raise PackageError(f"not a gsi-tracker package: no table {', '.join(missing)}", package.descriptor_path)
+    return {name: read_table(package, name) for name in package.tables}
+
+
+def coverage(package: "Package") -> Coverage:
+    """Compute the coverage figures of a package from its typed tables."""
+    t = typed_tables(package)
     events, actors, participants = t["events"], t["actors"], t["participants"]
     commitments, citations, sources = t["commitments"], t["citations"], t["sources"]
 
