@@ -115,6 +115,7 @@ def participants_by_region_year(t: Tables, region: "pd.Series") -> Chart:
         _empty(ax)
     else:
         table.fillna(0).plot.bar(stacked=True, ax=ax, width=0.8)
+        ax.legend(title="UN M49 region of the actor", fontsize=8)
         ax.set_xlabel("year of the event")
         ax.set_ylabel("participant rows")
     return Chart("participants_by_region_year", "Participants by region and year", "Named participants only; "
