@@ -93,8 +93,8 @@ def write(package: "Package", out: Path) -> bool:
     text = render(package)
     if out.exists() and out.read_text(encoding="utf-8") == text:
         return False
+    from .files import atomic_write
+
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    atomic_write(out, text)
     return True

@@ -1,4 +1,4 @@
-"""Small file helpers shared by build, release and the registry: sha256 of a file and atomic writes."""
+"""Small file helpers shared by build, release, fmt, the codebook and the checks: file digests and atomic writes."""
 
 from __future__ import annotations
 
@@ -10,13 +10,18 @@ from pathlib import Path
 CHUNK = 1 << 20
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
+def file_digest(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file's bytes, read in chunks (any algorithm hashlib knows)."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(CHUNK), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    return file_digest(path)
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

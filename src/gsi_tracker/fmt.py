@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import schema as sch
+from .files import atomic_write
 from .package import PackageError, open_package
 
 
@@ -94,18 +93,6 @@ def _line(row: list[str]) -> str:
     return ('""' if row == [""] else ",".join(_field(v) for v in row)) + "\n"
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def format_package(path: str | Path = ".", check: bool = False) -> list[Formatted]:
     """Rewrite (or with `check`, only compare) every CSV resource of the package at `path`."""
     path = Path(path)
@@ -126,6 +113,6 @@ def format_package(path: str | Path = ".", check: bool = False) -> list[Formatte
                 raise PackageError(f"not UTF-8: undecodable byte at offset {e.start}", res.relpath) from None
             changed = new != data
             if changed and not check:
-                _write_atomic(res.path, new)
+                atomic_write(res.path, new)
             results.append(Formatted(res.path, res.relpath, changed))
     return results

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 from .. import schema as sch
@@ -74,12 +73,10 @@ def check_rows(data: TableData) -> list[Finding]:
 
 
 def _digest(declared: str, path) -> tuple[str, str]:
+    from ..files import file_digest
+
     algo, _, expected = declared.partition(":") if ":" in declared else ("md5", "", declared)
-    h = hashlib.new(algo)
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 24):
-            h.update(chunk)
-    return h.hexdigest(), expected.lower()
+    return file_digest(path, algo), expected.lower()
 
 
 def check_bytes_hash(res: "Resource") -> list[Finding]:
