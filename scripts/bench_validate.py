@@ -77,8 +77,10 @@ def generate(folder: Path, n: int) -> dict[str, int]:
         bad.setdefault((table, 3 + (k + 1) * step), []).append((field, value))
     injected: Counter = Counter(label for label, *_ in DEFECTS)
     source = citations[0][ci["source_id"]]
-    with open(folder / "seeds" / "events.csv", "w", newline="", encoding="utf-8") as fe, \
-            open(folder / "seeds" / "citations.csv", "w", newline="", encoding="utf-8") as fc:
+    with (
+        open(folder / "seeds" / "events.csv", "w", newline="", encoding="utf-8") as fe,
+        open(folder / "seeds" / "citations.csv", "w", newline="", encoding="utf-8") as fc,
+    ):
         we, wc = csv.writer(fe, lineterminator="\n"), csv.writer(fc, lineterminator="\n")
         we.writerow(eh)
         wc.writerow(ch)
@@ -90,9 +92,12 @@ def generate(folder: Path, n: int) -> dict[str, int]:
                 if row[ei["parent_event_id"]]:
                     row[ei["parent_event_id"]] += f"-{i - 1}" if i - 1 >= len(events) else ""
             cite = [f"ci-e{i}", "events", row[ei["event_id"]], source, "para 1", "a fragment", "2025-01-15"]
-            for target, index, edits in ((row, ei, bad.get(("events", i), [])), (cite, ci, bad.get(("citations", i), []))):
+            for target, index, edits in (
+                (row, ei, bad.get(("events", i), [])),
+                (cite, ci, bad.get(("citations", i), [])),
+            ):
                 for field, value in edits:
-                    for name, v in (value.items() if isinstance(value, dict) else [(field, value)]):
+                    for name, v in value.items() if isinstance(value, dict) else [(field, value)]:
                         target[index[name]] = v
             we.writerow(row)
             if i >= len(events):
@@ -171,15 +176,19 @@ def bench_size(n: int, skip_frictionless: bool, repeat: int = 1) -> dict:
         _, _, o_code, findings = runs[0]
         codes = Counter(f["code"] for f in findings)
         spread = f" (median of {repeat}: {', '.join(f'{r[0]:.2f}' for r in runs)})" if repeat > 1 else ""
-        print(f"gsi validate:          {o_wall:7.2f} s  peak {o_peak:6.0f} MB  exit {o_code}  "
-              f"{len(findings)} findings: {dict(sorted(codes.items()))}{spread}")
+        print(
+            f"gsi validate:          {o_wall:7.2f} s  peak {o_peak:6.0f} MB  exit {o_code}  "
+            f"{len(findings)} findings: {dict(sorted(codes.items()))}{spread}"
+        )
         result = {"rows": n, "mb": size, "gsi_s": o_wall, "gsi_mb": o_peak, "findings": len(findings)}
         if skip_frictionless:
             return result
         f_wall, f_peak, f_code, errors = theirs(folder)
         types = Counter(e[1] for e in errors)
-        print(f"frictionless validate: {f_wall:7.2f} s  peak {f_peak:6.0f} MB  exit {f_code}  "
-              f"{len(errors)} errors: {dict(sorted(types.items()))}")
+        print(
+            f"frictionless validate: {f_wall:7.2f} s  peak {f_peak:6.0f} MB  exit {f_code}  "
+            f"{len(errors)} errors: {dict(sorted(types.items()))}"
+        )
         missed = uncovered(findings, errors)
         print(f"speed-up x{f_wall / o_wall:.1f}; frictionless errors not covered by ours: {len(missed)} {missed[:5]}")
         result.update(frictionless_s=f_wall, frictionless_mb=f_peak, errors=len(errors), missed=len(missed))
@@ -191,8 +200,10 @@ def cli_times(runs: int = 5) -> None:
     repo = [measure([*GSI, "validate", "."], REPO) for _ in range(runs)]
     print(f"\ngsi --help:           median {statistics.median(help_times):.3f} s (min {min(help_times):.3f})")
     walls = [r[0] for r in repo]
-    print(f"gsi validate (repo):  median {statistics.median(walls):.3f} s (min {min(walls):.3f}), "
-          f"peak {max(r[1] for r in repo):.0f} MB, exit {repo[0][3]}")
+    print(
+        f"gsi validate (repo):  median {statistics.median(walls):.3f} s (min {min(walls):.3f}), "
+        f"peak {max(r[1] for r in repo):.0f} MB, exit {repo[0][3]}"
+    )
 
 
 def main() -> None:
@@ -206,9 +217,11 @@ def main() -> None:
     print("\nrows,csv_mb,gsi_s,gsi_peak_mb,frictionless_s,frictionless_peak_mb,speedup,uncovered")
     for r in results:
         f = r.get("frictionless_s")
-        print(f"{r['rows']},{r['mb']:.0f},{r['gsi_s']:.2f},{r['gsi_mb']:.0f},"
-              f"{f and round(f, 2)},{r.get('frictionless_mb') and round(r['frictionless_mb'])},"
-              f"{f and round(f / r['gsi_s'], 1)},{r.get('missed')}")
+        print(
+            f"{r['rows']},{r['mb']:.0f},{r['gsi_s']:.2f},{r['gsi_mb']:.0f},"
+            f"{f and round(f, 2)},{r.get('frictionless_mb') and round(r['frictionless_mb'])},"
+            f"{f and round(f / r['gsi_s'], 1)},{r.get('missed')}"
+        )
 
 
 if __name__ == "__main__":

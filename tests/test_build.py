@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from frictionless import validate as frictionless_validate
 
-from gsi_tracker import schema as sch
 from gsi_tracker import build as build_mod
+from gsi_tracker import schema as sch
 from gsi_tracker.build import BuildError, build_release
 from gsi_tracker.cli import cli
 from gsi_tracker.package import open_package
@@ -68,8 +68,18 @@ def test_sums_citation_and_changelog(built):
     cff = yaml.safe_load((folder / "CITATION.cff").read_text())
     assert cff["cff-version"] == "1.2.0"
     assert str(cff["version"]) == built.version and str(cff["date-released"]) == built.created[:10]
-    done = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.citation-file-format",
-                           str(folder / "CITATION.cff")], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.citation-file-format",
+            str(folder / "CITATION.cff"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     changelog = (folder / "CHANGELOG.md").read_text()
     assert changelog.startswith("# Changelog") and "## [Unreleased]" in changelog
@@ -82,7 +92,8 @@ def test_csv_and_parquet_load_back_into_equal_typed_frames(built):
             from_csv, from_parquet = read_table(pkg, table, "csv"), read_table(pkg, table, "parquet")
             pd.testing.assert_frame_equal(from_csv, from_parquet)
             assert {c: str(t) for c, t in from_csv.dtypes.items()} == {
-                c: str(t) for c, t in sch.pandas_dtypes(schema).items()}
+                c: str(t) for c, t in sch.pandas_dtypes(schema).items()
+            }
             assert len(from_csv) == len(rows()[table])
             pk = sch.primary_key(schema)
             assert list(from_csv[pk[0]]) == sorted(r[pk[0]] for r in rows()[table])
@@ -135,9 +146,15 @@ def test_created_comes_from_source_date_epoch_or_the_commit(tmp_path, monkeypatc
     assert build_release(make_package(tmp_path / "p1"), tmp_path / "d1").created == "2026-01-02T00:00:00Z"
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     repo = make_package(tmp_path / "p2")
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2025-06-01T12:00:00Z", "GIT_COMMITTER_DATE": "2025-06-01T12:00:00Z",
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": "2025-06-01T12:00:00Z",
+        "GIT_COMMITTER_DATE": "2025-06-01T12:00:00Z",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
     for cmd in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "x"]):
         subprocess.run(["git", "-C", str(repo), *cmd], check=True, env=env)
     assert build_release(repo, tmp_path / "d2").created == "2025-06-01T12:00:00Z"
@@ -147,8 +164,12 @@ def test_frictionless_validates_the_release_and_its_hashes(built, tmp_path):
     report = frictionless_validate(built.folder / "datapackage.json")
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
     assert len(report.tasks) == 2 * len(open_package(built.folder).tables)
-    done = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json"],
-                          cwd=built.folder, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "frictionless", "validate", "datapackage.json"],
+        cwd=built.folder,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
 
 
@@ -221,12 +242,19 @@ def test_a_failure_midway_leaves_nothing(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda p: p.joinpath("CITATION.cff").write_text(
-            p.joinpath("CITATION.cff").read_text().replace('version: "', 'version: "9')), "CITATION.cff says"),
+        (
+            lambda p: p.joinpath("CITATION.cff").write_text(
+                p.joinpath("CITATION.cff").read_text().replace('version: "', 'version: "9')
+            ),
+            "CITATION.cff says",
+        ),
         (lambda p: p.joinpath("CHANGELOG.md").unlink(), "CHANGELOG.md is missing"),
-        (lambda p: p.joinpath("datapackage.json").write_text(
-            p.joinpath("datapackage.json").read_text().replace('"version": "', '"version": "v', 1)),
-         "not a semantic version"),
+        (
+            lambda p: p.joinpath("datapackage.json").write_text(
+                p.joinpath("datapackage.json").read_text().replace('"version": "', '"version": "v', 1)
+            ),
+            "not a semantic version",
+        ),
     ],
 )
 def test_refuses_inconsistent_metadata(tmp_path, change, message):
@@ -237,8 +265,9 @@ def test_refuses_inconsistent_metadata(tmp_path, change, message):
     assert leftovers(tmp_path / "dist") == []
 
 
-@pytest.mark.parametrize("value, message", [(None, "set SOURCE_DATE_EPOCH"), ("yesterday", "whole seconds"),
-                                            ("0", "before 1980")])
+@pytest.mark.parametrize(
+    "value, message", [(None, "set SOURCE_DATE_EPOCH"), ("yesterday", "whole seconds"), ("0", "before 1980")]
+)
 def test_refuses_without_a_reproducible_date(tmp_path, monkeypatch, value, message):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     if value is not None:
@@ -288,9 +317,8 @@ def test_typed_tables_are_checked_by_their_pandera_schema(tmp_path):
     rows[1][rows[0].index("edition")] = "0"
     with path.open("w", newline="", encoding="utf-8") as f:
         csv_module.writer(f, lineterminator="\n").writerows(rows)
-    with open_package(root) as package:
-        with pytest.raises(BuildError, match="events: the typed table fails its schema"):
-            canonical_frame(package, "events")
+    with open_package(root) as package, pytest.raises(BuildError, match="events: the typed table fails its schema"):
+        canonical_frame(package, "events")
 
 
 def test_released_resources_take_title_and_description_from_their_schema(built):

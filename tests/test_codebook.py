@@ -5,7 +5,8 @@ import shutil
 
 from click.testing import CliRunner
 
-from gsi_tracker import codebook, schema as sch
+from gsi_tracker import codebook
+from gsi_tracker import schema as sch
 from gsi_tracker.cli import cli
 from gsi_tracker.package import open_package
 
@@ -22,7 +23,9 @@ def test_every_allowed_value_has_a_meaning(repo):
         for table in package.tables:
             for f in sch.fields(package.schema(table)):
                 for value, meaning in sch.enum_meanings(f).items():
-                    assert meaning, f"{table}.{f.name}: value {value!r} has no meaning `{value} (...)` in its description"
+                    assert meaning, (
+                        f"{table}.{f.name}: value {value!r} has no meaning `{value} (...)` in its description"
+                    )
 
 
 def test_codebook_lists_every_field_and_value(repo):

@@ -9,15 +9,24 @@ from click.testing import CliRunner
 
 from gsi_tracker.build import build_release
 from gsi_tracker.cli import cli
-from gsi_tracker.diff import MAJOR, MINOR, NONE, PATCH, diff_packages, render_json, render_markdown, render_text
-from gsi_tracker.diff import schema_changes
+from gsi_tracker.diff import (
+    MAJOR,
+    MINOR,
+    NONE,
+    PATCH,
+    diff_packages,
+    render_json,
+    render_markdown,
+    render_text,
+    schema_changes,
+)
 from tests.release_packages import EPOCH, REPO, edit_json, make_package, more_rows, rows
 
 
 def set_version(pkg, version):
     edit_json(pkg / "datapackage.json", lambda d: d.__setitem__("version", version))
     cff = pkg / "CITATION.cff"
-    cff.write_text(re.sub(r'^version: .*$', f'version: "{version}"', cff.read_text(), flags=re.M))
+    cff.write_text(re.sub(r"^version: .*$", f'version: "{version}"', cff.read_text(), flags=re.M))
 
 
 def field_of(schema, name):
@@ -78,9 +87,13 @@ def pair(tmp_path_factory):
         res = next(r for r in d["resources"] if r["name"] == "participants")
         res.pop("x-gsi", None)
 
-    edits = [("schemas/events.schema.json", events), ("schemas/sources.schema.json", sources),
-             ("schemas/participants.schema.json", participants), ("schemas/actors.schema.json", actors),
-             ("datapackage.json", package)]
+    edits = [
+        ("schemas/events.schema.json", events),
+        ("schemas/sources.schema.json", sources),
+        ("schemas/participants.schema.json", participants),
+        ("schemas/actors.schema.json", actors),
+        ("datapackage.json", package),
+    ]
     new = release_of(tmp, "new", new_rows, "1.0.0", edits)
     return old, new, dropped_type
 
@@ -114,9 +127,17 @@ def test_names_every_change_and_the_major_bump(pair):
     assert ("constraint-loosened", None, MINOR) in details(t["participants"])
     assert ("field-added", "website", MINOR) in details(t["actors"])
     text = render_text(d)
-    for needle in ["`theme` renamed to `slogan`", "type integer -> number", f"allowed values removed: {dropped}",
-                   "allowed values added: conference", "- ev-2023-forum (removed)", "+ slb",
-                   "field `notes` removed", "optional field `website` added", "version bump needed: major"]:
+    for needle in [
+        "`theme` renamed to `slogan`",
+        "type integer -> number",
+        f"allowed values removed: {dropped}",
+        "allowed values added: conference",
+        "- ev-2023-forum (removed)",
+        "+ slb",
+        "field `notes` removed",
+        "optional field `website` added",
+        "version bump needed: major",
+    ]:
         assert needle in text, needle
 
 
@@ -146,8 +167,12 @@ def test_identical_releases_need_no_bump(pair, tmp_path):
     [
         (lambda r: r["sources"][0].__setitem__("publisher", "Agency A2"), PATCH),
         (lambda r: r["sources"].append(dict(r["sources"][0], source_id="src-extra-source")), MINOR),
-        (lambda r: r.update(participants=[], citations=[c for c in r["citations"]
-                                                        if c["record_table"] != "participants"]), MAJOR),
+        (
+            lambda r: r.update(
+                participants=[], citations=[c for c in r["citations"] if c["record_table"] != "participants"]
+            ),
+            MAJOR,
+        ),
     ],
 )
 def test_release_against_the_working_seeds(pair, tmp_path, change, bump):
@@ -208,7 +233,13 @@ def test_cli_diff(pair):
     for fmt in ("text", "json", "markdown"):
         done = runner.invoke(cli, ["diff", str(old.zip), str(new.zip), "--format", fmt])
         assert done.exit_code == 0, done.output
-    assert json.loads(done.output if fmt == "json" else runner.invoke(
-        cli, ["diff", str(old.zip), str(new.zip), "--format", "json"]).output)["bump"] == MAJOR
+    assert (
+        json.loads(
+            done.output
+            if fmt == "json"
+            else runner.invoke(cli, ["diff", str(old.zip), str(new.zip), "--format", "json"]).output
+        )["bump"]
+        == MAJOR
+    )
     missing = runner.invoke(cli, ["diff", str(old.zip) + ".nope", str(new.zip)])
     assert missing.exit_code == 2

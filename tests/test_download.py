@@ -75,8 +75,14 @@ class Mirror:
         registered = zip_bytes if registered is None else registered
         scratch = self.tmp / "registered.zip"
         scratch.write_bytes(registered)
-        entry = release_entry(self.version, self.built.created[:10], self.zip_name, sha256_file(scratch),
-                              scratch.stat().st_size, self.built.files)
+        entry = release_entry(
+            self.version,
+            self.built.created[:10],
+            self.zip_name,
+            sha256_file(scratch),
+            scratch.stat().st_size,
+            self.built.files,
+        )
         base = f"{self.server.url}/v{{version}}/"
         self.registry.write_text(json.dumps({"base_url": base, "releases": [entry]}), encoding="utf-8")
 

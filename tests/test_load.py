@@ -6,12 +6,12 @@ import zipfile
 
 import pandas as pd
 import pytest
+from release_packages import make_package
 
 import gsi_tracker
 from gsi_tracker import schema as sch
 from gsi_tracker.load import Dataset, render_summary
 from gsi_tracker.package import PackageError
-from release_packages import make_package
 
 
 @pytest.fixture
@@ -148,8 +148,12 @@ def test_parquet_files_read_with_pyarrow_alone(built_release):
 
     ds = gsi_tracker.load(path=built_release.folder)
     paths = {t: str(built_release.folder / "data" / f"{t}.parquet") for t in ds}
-    done = subprocess.run([sys.executable, "-I", "-c", READ_WITHOUT_OUR_PACKAGE, *paths.values()],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", READ_WITHOUT_OUR_PACKAGE, *paths.values()],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     read = json.loads(done.stdout)
     for table, path in paths.items():
         rows, types = read[path]

@@ -19,8 +19,11 @@ def test_opens_repo_root_and_descriptor(repo):
 def test_opens_a_zip_with_one_folder(repo, tmp_path):
     zpath = tmp_path / "pkg.zip"
     with zipfile.ZipFile(zpath, "w") as zf:
-        for p in ["datapackage.json", *(f"schemas/{x.name}" for x in (repo / "schemas").iterdir()),
-                  *(f"seeds/{x.name}" for x in (repo / "seeds").iterdir())]:
+        for p in [
+            "datapackage.json",
+            *(f"schemas/{x.name}" for x in (repo / "schemas").iterdir()),
+            *(f"seeds/{x.name}" for x in (repo / "seeds").iterdir()),
+        ]:
             zf.write(repo / p, f"release-1/{p}")
     with open_package(zpath) as pkg:
         assert pkg.resource("events").path.is_file()

@@ -60,8 +60,11 @@ def test_first_release_sets_every_file_and_records_it(first):
     assert registry["base_url"] == read_registry(REPO / "src" / "gsi_tracker" / "registry.json")["base_url"]
     entry = find_release("latest", registry_file)
     assert set(entry) == {"version", "date", "zip", "files"}
-    assert entry["zip"] == {"name": "gsi-tracker-0.1.0.zip", "sha256": sha256_file(result.build.zip),
-                            "bytes": result.build.zip.stat().st_size}
+    assert entry["zip"] == {
+        "name": "gsi-tracker-0.1.0.zip",
+        "sha256": sha256_file(result.build.zip),
+        "bytes": result.build.zip.stat().st_size,
+    }
     folder = dist / "gsi-tracker-0.1.0"
     on_disk = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     assert sorted(entry["files"]) == on_disk
@@ -94,10 +97,16 @@ def test_a_minor_release_after_rows_are_added(first):
     assert "[0.2.0]: https://github.com/gsi-tracker/gsi-tracker/compare/v0.1.0...v0.2.0" in changelog
 
 
-@pytest.mark.parametrize("version, message", [
-    ("1.0", "not a semantic version"), ("v1.0.0", "not a semantic version"), ("1.0.0-rc.1", "not a semantic"),
-    ("0.1.0", "already released"), ("0.0.9", "not above the last release"),
-])
+@pytest.mark.parametrize(
+    "version, message",
+    [
+        ("1.0", "not a semantic version"),
+        ("v1.0.0", "not a semantic version"),
+        ("1.0.0-rc.1", "not a semantic"),
+        ("0.1.0", "already released"),
+        ("0.0.9", "not above the last release"),
+    ],
+)
 def test_refuses_bad_versions_and_changes_nothing(first, version, message):
     pkg, dist, _ = first
     note(pkg, "Something.")

@@ -1,7 +1,6 @@
 """The visual report: real PNGs, and the HTML page rendered in headless Chromium with every chart drawn."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

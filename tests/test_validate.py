@@ -6,52 +6,86 @@ from gsi_tracker.checks import CODES
 from gsi_tracker.validate import validate_package
 from tests.validate_cases import build, defect_cases
 
-S, A, E, C, P, CI = (f"seeds/{t}.csv" for t in ("sources", "actors", "events", "commitments", "participants", "citations"))
+S, A, E, C, P, CI = (
+    f"seeds/{t}.csv" for t in ("sources", "actors", "events", "commitments", "participants", "citations")
+)
 
 EXPECTED = {
     "encoding": [("encoding-bom", E, 1, None)],
     "header_renamed": [("header-missing", E, 1, "edition"), ("header-extra", E, 1, "edition_no")],
     "header_duplicate": [("header-duplicate", P, 1, "notes")],
     "header_misordered": [("header-misordered", P, 1, None)],
-    "rows": [("row-ragged", P, 3, None), ("row-blank", P, 4, None), ("row-ragged", P, 5, None), ("row-blank", P, 6, None)],
+    "rows": [
+        ("row-ragged", P, 3, None),
+        ("row-blank", P, 4, None),
+        ("row-ragged", P, 5, None),
+        ("row-blank", P, 6, None),
+    ],
     "types": [
-        ("type", E, 5, "edition"), ("type", E, 6, "start_date"), ("type", E, 7, "start_date"),
-        ("citation-missing", E, 5, "event_id"), ("citation-missing", E, 6, "event_id"),
+        ("type", E, 5, "edition"),
+        ("type", E, 6, "start_date"),
+        ("type", E, 7, "start_date"),
+        ("citation-missing", E, 5, "event_id"),
+        ("citation-missing", E, 6, "event_id"),
         ("citation-missing", E, 7, "event_id"),
     ],
     "constraints": [
-        ("min-length", CI, 9, "excerpt"), ("max-length", CI, 10, "locator"), ("minimum", E, 2, "edition"),
-        ("minimum", S, 4, "accessed_date"), ("pattern", S, 4, "language"), ("minimum", S, 4, "published_date"),
-        ("pattern", S, 4, "source_id"), ("unreferenced", S, 4, "source_id"), ("enum", S, 4, "source_type"),
-        ("required", S, 4, "title"), ("pattern", S, 4, "url"),
+        ("min-length", CI, 9, "excerpt"),
+        ("max-length", CI, 10, "locator"),
+        ("minimum", E, 2, "edition"),
+        ("minimum", S, 4, "accessed_date"),
+        ("pattern", S, 4, "language"),
+        ("minimum", S, 4, "published_date"),
+        ("pattern", S, 4, "source_id"),
+        ("unreferenced", S, 4, "source_id"),
+        ("enum", S, 4, "source_type"),
+        ("required", S, 4, "title"),
+        ("pattern", S, 4, "url"),
     ],
     "keys": [
-        ("primary-key", E, 5, "event_id"), ("unique", E, 5, "event_id"), ("unique-key", P, 4, "event_id"),
+        ("primary-key", E, 5, "event_id"),
+        ("unique", E, 5, "event_id"),
+        ("unique-key", P, 4, "event_id"),
         ("citation-missing", P, 4, "participant_id"),
     ],
     "foreign_keys": [
-        ("foreign-key", E, 3, "parent_event_id"), ("foreign-key", P, 4, "actor_id"), ("foreign-key", P, 4, "event_id"),
+        ("foreign-key", E, 3, "parent_event_id"),
+        ("foreign-key", P, 4, "actor_id"),
+        ("foreign-key", P, 4, "event_id"),
         ("citation-missing", P, 4, "participant_id"),
     ],
     "dates": [("iso3166", E, 3, "country_iso3"), ("date-shape", E, 3, "start_date"), ("not-before", E, 4, "end_date")],
     "actors": [
-        ("required-when", A, 3, "iso3"), ("empty-unless", A, 4, "iso3"), ("iso3166", A, 4, "iso3"),
-        ("empty-unless", A, 5, "position"), ("iso3166", A, 7, "iso3"),
+        ("required-when", A, 3, "iso3"),
+        ("empty-unless", A, 4, "iso3"),
+        ("iso3166", A, 4, "iso3"),
+        ("empty-unless", A, 5, "position"),
+        ("iso3166", A, 7, "iso3"),
     ],
     "commitments": [
-        ("empty-unless", C, 2, "pledge_commitment_id"), ("referenced-where", C, 2, "pledge_commitment_id"),
-        ("same-values", C, 2, "pledger_actor_id"), ("together", C, 2, "quantity_qualifier"),
-        ("together", C, 2, "quantity_unit"), ("same-values", C, 3, "pledger_actor_id"),
-        ("referenced-where", C, 4, "pledge_commitment_id"), ("same-values", C, 4, "pledger_actor_id"),
+        ("empty-unless", C, 2, "pledge_commitment_id"),
+        ("referenced-where", C, 2, "pledge_commitment_id"),
+        ("same-values", C, 2, "pledger_actor_id"),
+        ("together", C, 2, "quantity_qualifier"),
+        ("together", C, 2, "quantity_unit"),
+        ("same-values", C, 3, "pledger_actor_id"),
+        ("referenced-where", C, 4, "pledge_commitment_id"),
+        ("same-values", C, 4, "pledger_actor_id"),
         ("requires", C, 5, "period_precision"),
     ],
     "citations": [
-        ("record-reference", CI, 8, "record_id"), ("sentence", CI, 9, "excerpt"), ("citation-missing", C, 3, "commitment_id"),
+        ("record-reference", CI, 8, "record_id"),
+        ("sentence", CI, 9, "excerpt"),
+        ("citation-missing", C, 3, "commitment_id"),
         ("unreferenced", S, 4, "source_id"),
     ],
     "hygiene": [
-        ("not-nfc", A, 7, "name"), ("minimum", E, 2, "attendance_count"), ("whitespace", P, 2, "notes"),
-        ("formula", P, 3, "notes"), ("formula", P, 4, "notes"), ("citation-missing", P, 4, "participant_id"),
+        ("not-nfc", A, 7, "name"),
+        ("minimum", E, 2, "attendance_count"),
+        ("whitespace", P, 2, "notes"),
+        ("formula", P, 3, "notes"),
+        ("formula", P, 4, "notes"),
+        ("citation-missing", P, 4, "participant_id"),
     ],
 }
 
@@ -107,8 +141,10 @@ def test_multiline_cells_keep_line_numbers(tmp_path):
     folder = build(tmp_path)
     path = folder / "seeds" / "participants.csv"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("chn-mps,host,", 'chn-mps,host,"two\nlines"', 1) + "pt-x,ev-2024-nope,slb,host,\n",
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("chn-mps,host,", 'chn-mps,host,"two\nlines"', 1) + "pt-x,ev-2024-nope,slb,host,\n",
+        encoding="utf-8",
+    )
     report = validate_package(folder)
     fk = [f for f in report.findings if f.code == "foreign-key"]
     assert [(f.line, f.column) for f in fk] == [(5, "event_id")]

@@ -32,8 +32,10 @@ def test_text_groups_by_file_and_exits_1(tmp_path):
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert "seeds/participants.csv" in lines
-    assert "  line 3, notes: error formula: notes must not begin with =, +, -, @, a tab or a carriage return " \
-           "(a spreadsheet would run it) ['=HYPERLINK(\"x\")']" in lines
+    assert (
+        "  line 3, notes: error formula: notes must not begin with =, +, -, @, a tab or a carriage return "
+        "(a spreadsheet would run it) ['=HYPERLINK(\"x\")']" in lines
+    )
     assert lines[-1] == "invalid: 6 errors, 0 warnings"
 
 
@@ -44,7 +46,9 @@ def test_json_has_stable_keys(tmp_path):
     assert list(doc) == ["valid", "errors", "warnings", "findings"]
     assert doc["valid"] is False and doc["errors"] == len(doc["findings"]) == 4
     assert all(list(f) == list(KEYS) for f in doc["findings"])
-    assert {"code": "unique", "file": "seeds/events.csv", "line": 5, "column": "event_id"}.items() <= doc["findings"][1].items()
+    assert {"code": "unique", "file": "seeds/events.csv", "line": 5, "column": "event_id"}.items() <= doc["findings"][
+        1
+    ].items()
 
 
 def test_github_annotations(tmp_path):
@@ -65,12 +69,19 @@ def test_warnings_only_exit_0(tmp_path):
 @pytest.mark.parametrize(
     "damage, message",
     [
-        (lambda d: (d / "seeds" / "events.csv").write_bytes(b"event_id\n\xff\xfe\n"), "events.csv: not UTF-8: undecodable byte at line 2"),
+        (
+            lambda d: (d / "seeds" / "events.csv").write_bytes(b"event_id\n\xff\xfe\n"),
+            "events.csv: not UTF-8: undecodable byte at line 2",
+        ),
         (lambda d: (d / "seeds" / "events.csv").unlink(), "events.csv: file not found"),
         (lambda d: (d / "datapackage.json").write_text("{broken"), "broken JSON"),
         (lambda d: (d / "datapackage.json").write_text("[]"), "not a data package"),
-        (lambda d: (d / "schemas" / "actors.schema.json").write_text('{"fields": [{"name": "x", "type": "geopoint"}]}'),
-         "schema not supported"),
+        (
+            lambda d: (d / "schemas" / "actors.schema.json").write_text(
+                '{"fields": [{"name": "x", "type": "geopoint"}]}'
+            ),
+            "schema not supported",
+        ),
     ],
 )
 def test_unreadable_input_exits_2_without_traceback(tmp_path, damage, message):
@@ -122,8 +133,13 @@ def make_release(folder):
             arrow = pa.Table.from_pandas(frame, schema=sch.arrow_schema(schema), preserve_index=False)
             pq_path = folder / "data" / f"{table}.parquet"
             pq.write_table(arrow, pq_path)
-            parquet = {"name": f"{table}-parquet", "type": "table", "path": f"data/{table}.parquet",
-                       "format": "parquet", "schema": schema}
+            parquet = {
+                "name": f"{table}-parquet",
+                "type": "table",
+                "path": f"data/{table}.parquet",
+                "format": "parquet",
+                "schema": schema,
+            }
             for r, p in ((res, csv_path), (parquet, pq_path)):
                 r["bytes"] = p.stat().st_size
                 r["hash"] = _digest(p)

@@ -3,7 +3,6 @@ with the exact one."""
 
 import csv
 import io
-import shutil
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -72,8 +72,9 @@ def release_name(version: str) -> str:
 
 def _commit_epoch(root: Path) -> int | None:
     try:
-        done = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True, text=True, check=False
+        )
     except OSError:
         return None
     out = done.stdout.strip()
@@ -119,7 +120,7 @@ def iso_created(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def canonical_frame(package: Package, table: str) -> "pd.DataFrame":
+def canonical_frame(package: Package, table: str) -> pd.DataFrame:
     """The table's typed frame, sorted by primary key, with a fresh index; checked by its pandera schema, so that
     no value is lost or changed on its way from text to the types written into the release."""
     import pandera.errors
@@ -136,7 +137,9 @@ def canonical_frame(package: Package, table: str) -> "pd.DataFrame":
         sch.pandera_schema(package.schema(table), table).validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as e:
         cases = e.failure_cases[["column", "check", "failure_case", "index"]].head(5).to_dict("records")
-        raise BuildError(f"{table}: the typed table fails its schema ({len(e.failure_cases)} cases, e.g. {cases})") from None
+        raise BuildError(
+            f"{table}: the typed table fails its schema ({len(e.failure_cases)} cases, e.g. {cases})"
+        ) from None
     pk = [k for k in sch.primary_key(package.schema(table)) if k in frame.columns]
     if pk and len(frame):
         frame = frame.sort_values(pk, kind="stable", na_position="last")
@@ -159,14 +162,14 @@ def _text(field: sch.Field, value: Any) -> str:
     return str(value)
 
 
-def text_rows(frame: "pd.DataFrame", table_schema: sch.TableSchema) -> list[list[str]]:
+def text_rows(frame: pd.DataFrame, table_schema: sch.TableSchema) -> list[list[str]]:
     """Each row of a typed frame as canonical CSV cells (empty for missing)."""
     flds = sch.fields(table_schema)
     columns = [[_text(f, v) for v in frame[f.name].astype(object)] for f in flds]
     return [list(row) for row in zip(*columns)] if columns else []
 
 
-def canonical_csv(frame: "pd.DataFrame", table_schema: sch.TableSchema) -> bytes:
+def canonical_csv(frame: pd.DataFrame, table_schema: sch.TableSchema) -> bytes:
     """UTF-8 without BOM, header row, minimal RFC 4180 quoting, `\\n` line ends."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
@@ -175,7 +178,7 @@ def canonical_csv(frame: "pd.DataFrame", table_schema: sch.TableSchema) -> bytes
     return buf.getvalue().encode("utf-8")
 
 
-def arrow_table(frame: "pd.DataFrame", table_schema: sch.TableSchema):
+def arrow_table(frame: pd.DataFrame, table_schema: sch.TableSchema):
     """A pyarrow Table with the explicit schema of `schema.arrow_schema`; enums keep the declared dictionary."""
     import pandas as pd
     import pyarrow as pa
@@ -196,7 +199,7 @@ def arrow_table(frame: "pd.DataFrame", table_schema: sch.TableSchema):
     return pa.Table.from_arrays(arrays, schema=target)
 
 
-def write_parquet(frame: "pd.DataFrame", table_schema: sch.TableSchema, path: Path) -> None:
+def write_parquet(frame: pd.DataFrame, table_schema: sch.TableSchema, path: Path) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(arrow_table(frame, table_schema), path, compression="zstd")
@@ -222,8 +225,13 @@ def _csv_resource(res, path: str, schema: dict, stats: dict) -> dict[str, Any]:
 
 def _parquet_resource(res, table: str, path: str, schema: dict, stats: dict) -> dict[str, Any]:
     src = res.descriptor
-    out: dict[str, Any] = {"name": f"{table}-parquet", "type": PARQUET_RESOURCE_TYPE, "path": path, "format": "parquet",
-                           "mediatype": PARQUET_MEDIATYPE}
+    out: dict[str, Any] = {
+        "name": f"{table}-parquet",
+        "type": PARQUET_RESOURCE_TYPE,
+        "path": path,
+        "format": "parquet",
+        "mediatype": PARQUET_MEDIATYPE,
+    }
     if "title" in schema:
         out["title"] = f"{schema['title']} (Parquet)"
     if "description" in schema:

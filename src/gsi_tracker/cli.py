@@ -103,8 +103,12 @@ def report(path: Path, out: Path) -> None:
 
 @cli.command()
 @click.argument("version")
-@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Write the release to DEST/gsi-tracker-VERSION/ instead of the cache.")
+@click.option(
+    "--dest",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the release to DEST/gsi-tracker-VERSION/ instead of the cache.",
+)
 def download(version: str, dest: Path | None) -> None:
     """Download a published release, check every file's sha256 against the registry, and keep it.
 
@@ -130,8 +134,13 @@ def download(version: str, dest: Path | None) -> None:
 
 @cli.command()
 @click.argument("version", required=False)
-@click.option("--path", "path", type=click.Path(path_type=Path), default=None,
-              help="A local release folder, release zip or datapackage.json instead of a version.")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A local release folder, release zip or datapackage.json instead of a version.",
+)
 def info(version: str | None, path: Path | None) -> None:
     """List the published releases and summarise the tables of the bundled package or of a release.
 
@@ -167,8 +176,13 @@ def _echo_refusal(err) -> None:
 
 @cli.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True,
-              help="Folder that receives gsi-tracker-VERSION/ and gsi-tracker-VERSION.zip.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder that receives gsi-tracker-VERSION/ and gsi-tracker-VERSION.zip.",
+)
 def build(path: Path, out: Path) -> None:
     """Validate, then build the release of the version in datapackage.json (never overwrites one).
 
@@ -193,8 +207,12 @@ def build(path: Path, out: Path) -> None:
 @click.argument("version")
 @click.argument("path", default=".", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), show_default=True)
-@click.option("--previous", type=click.Path(exists=True, path_type=Path), default=None,
-              help="The last release (folder or zip) to compare against. Default: OUT/gsi-tracker-LAST[.zip].")
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="The last release (folder or zip) to compare against. Default: OUT/gsi-tracker-LAST[.zip].",
+)
 def release_command(version: str, path: Path, out: Path, previous: Path | None) -> None:
     """Cut VERSION: check it against the change since the last release, set it, build, record it in the registry.
 
@@ -214,8 +232,10 @@ def release_command(version: str, path: Path, out: Path, previous: Path | None) 
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
     if result.previous:
-        click.echo(f"{result.version}: a {result.bump} release after {result.previous} "
-                   f"(the change needs at least {result.needed})")
+        click.echo(
+            f"{result.version}: a {result.bump} release after {result.previous} "
+            f"(the change needs at least {result.needed})"
+        )
     click.echo(f"{result.build.folder}\n{result.build.zip}: sha256 {result.build.zip_sha256}")
     click.echo("updated: " + ", ".join(str(p) for p in result.changed_files))
     click.echo(f"next: commit these files, tag v{result.version} and push the tag")
@@ -243,8 +263,14 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
 
 @cli.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
-              help="text: grouped by file; json: stable keys; github: workflow commands that annotate the diff.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: grouped by file; json: stable keys; github: workflow commands that annotate the diff.",
+)
 def validate(path: Path, fmt: str) -> None:
     """Check the data package at PATH: structure, types, constraints, keys, cross-table rules and hygiene.
 

@@ -18,7 +18,7 @@ def _cell(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _examples(package: "Package", table: str) -> tuple[int, dict[str, str]]:
+def _examples(package: Package, table: str) -> tuple[int, dict[str, str]]:
     """Row count and, per field, the first non-empty value in primary-key order."""
     from .tables import read_csv_text
 
@@ -35,7 +35,7 @@ def _examples(package: "Package", table: str) -> tuple[int, dict[str, str]]:
     return len(frame), examples
 
 
-def render(package: "Package") -> str:
+def render(package: Package) -> str:
     """The codebook as Markdown."""
     d = package.descriptor
     lines = [HEADER, "", f"# Codebook: {d.get('title', d.get('name', ''))}", ""]
@@ -47,7 +47,9 @@ def render(package: "Package") -> str:
     counts = {}
     for table in package.tables:
         counts[table] = _examples(package, table)
-        lines.append(f"| [`{table}`](#{table}) | {counts[table][0]} | {_cell(package.schema(table).get('description', ''))} |")
+        lines.append(
+            f"| [`{table}`](#{table}) | {counts[table][0]} | {_cell(package.schema(table).get('description', ''))} |"
+        )
     lines.append("")
     for table in package.tables:
         schema = package.schema(table)
@@ -88,7 +90,7 @@ def render(package: "Package") -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def write(package: "Package", out: Path) -> bool:
+def write(package: Package, out: Path) -> bool:
     """Write the codebook atomically; True when the file changed."""
     text = render(package)
     if out.exists() and out.read_text(encoding="utf-8") == text:

@@ -37,8 +37,8 @@ class Scan:
     """Header cells, one string column per header position, and where each row came from."""
 
     header: list[str]
-    columns: "pa.Table"
-    lines: "np.ndarray"
+    columns: pa.Table
+    lines: np.ndarray
     bom: bool = False
     ragged: list[tuple[int, int]] = field(default_factory=list)
     blank_lines: list[int] = field(default_factory=list)
@@ -64,7 +64,7 @@ def _drop_empty_rows(result: Scan) -> Scan:
     return result
 
 
-def _positions(arr: "np.ndarray", byte: int) -> "np.ndarray":
+def _positions(arr: np.ndarray, byte: int) -> np.ndarray:
     """Offsets of `byte` in `arr`, compared a chunk at a time into one reused buffer (few page faults)."""
     import numpy as np
 
@@ -93,7 +93,7 @@ def check_utf8(data: bytes) -> None:
             raise NotUtf8(raw.count(b"\n", 0, e.start) + 1, e.start) from None
 
 
-def scan_file(path: "str | os.PathLike") -> Scan:
+def scan_file(path: str | os.PathLike) -> Scan:
     """Scan a CSV file without holding a copy of it: numpy works on a memory map whose pages are dropped before
     Arrow reads the file itself."""
     if os.path.getsize(path) == 0:
@@ -124,7 +124,7 @@ class _Fallback(Exception):
     pass
 
 
-def _string_table(names: list[str], cols: list[list[str]]) -> "pa.Table":
+def _string_table(names: list[str], cols: list[list[str]]) -> pa.Table:
     import pyarrow as pa
 
     return pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, cols)}) if names else pa.table({})
@@ -259,7 +259,7 @@ def _locate(data: bytes, invalid: list[tuple[str, int]], starts, stops, limit: i
     return records_[records_ >= 1], counts_[records_ >= 1]
 
 
-def _cells_per_record(arr, quotes, ends, n_records: int) -> "np.ndarray":
+def _cells_per_record(arr, quotes, ends, n_records: int) -> np.ndarray:
     import numpy as np
 
     commas = _positions(arr, 44)

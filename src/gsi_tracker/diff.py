@@ -121,8 +121,10 @@ class PackageDiff:
                     "rows_compared": t.rows_compared,
                     "added": t.added,
                     "removed": t.removed,
-                    "changed": [{"key": r.key, "fields": [{"field": f, "old": o, "new": n} for f, o, n in r.fields]}
-                                for r in t.changed],
+                    "changed": [
+                        {"key": r.key, "fields": [{"field": f, "old": o, "new": n} for f, o, n in r.fields]}
+                        for r in t.changed
+                    ],
                 }
                 for t in self.tables
             ],
@@ -210,11 +212,15 @@ def _field_changes(table: str, a: dict, b: dict) -> list[Change]:
     name = b["name"]
     out = []
     if a.get("type") != b.get("type"):
-        out.append(Change("field-retyped", MAJOR, f"field `{name}`: type {a.get('type')} -> {b.get('type')}",
-                          table, name))
+        out.append(
+            Change("field-retyped", MAJOR, f"field `{name}`: type {a.get('type')} -> {b.get('type')}", table, name)
+        )
     if a.get("format") != b.get("format"):
-        out.append(Change("field-retyped", MAJOR, f"field `{name}`: format {a.get('format')} -> {b.get('format')}",
-                          table, name))
+        out.append(
+            Change(
+                "field-retyped", MAJOR, f"field `{name}`: format {a.get('format')} -> {b.get('format')}", table, name
+            )
+        )
     out += _constraint_changes(table, name, a.get("constraints", {}), b.get("constraints", {}))
     out += _rules_changes(table, name, f"field `{name}`", a.get("x-gsi", {}), b.get("x-gsi", {}))
     for key in METADATA_KEYS:
@@ -223,18 +229,29 @@ def _field_changes(table: str, a: dict, b: dict) -> list[Change]:
     return out
 
 
-def _renames(old_fields: dict, new_fields: dict, removed: list[str], added: list[str],
-             old_cells: dict | None, new_cells: dict | None) -> dict[str, str]:
+def _renames(
+    old_fields: dict,
+    new_fields: dict,
+    removed: list[str],
+    added: list[str],
+    old_cells: dict | None,
+    new_cells: dict | None,
+) -> dict[str, str]:
     """Removed -> added field pairs that are one field renamed: same type, and same values or same description."""
     pairs: dict[str, str] = {}
     for r in removed:
         for a in added:
             if a in pairs.values() or old_fields[r].get("type") != new_fields[a].get("type"):
                 continue
-            same_values = (old_cells is not None and new_cells is not None and len(old_cells[r]) > 0
-                           and old_cells[r] == new_cells[a])
-            same_text = any(old_fields[r].get(k) and old_fields[r].get(k) == new_fields[a].get(k)
-                            for k in ("description", "title"))
+            same_values = (
+                old_cells is not None
+                and new_cells is not None
+                and len(old_cells[r]) > 0
+                and old_cells[r] == new_cells[a]
+            )
+            same_text = any(
+                old_fields[r].get(k) and old_fields[r].get(k) == new_fields[a].get(k) for k in ("description", "title")
+            )
             if same_values or same_text:
                 pairs[r] = a
                 break
@@ -245,8 +262,15 @@ def _key_list(keys: list) -> list[str]:
     return [json.dumps(k, sort_keys=True) for k in keys]
 
 
-def schema_changes(table: str, old: dict, new: dict, old_res: dict, new_res: dict,
-                   old_cells: dict | None = None, new_cells: dict | None = None) -> tuple[list[Change], dict[str, str]]:
+def schema_changes(
+    table: str,
+    old: dict,
+    new: dict,
+    old_res: dict,
+    new_res: dict,
+    old_cells: dict | None = None,
+    new_cells: dict | None = None,
+) -> tuple[list[Change], dict[str, str]]:
     """Changes between two Table Schemas of `table`, and the renamed fields (old name -> new name)."""
     old_fields = {f["name"]: f for f in old.get("fields", [])}
     new_fields = {f["name"]: f for f in new.get("fields", [])}
@@ -274,8 +298,7 @@ def schema_changes(table: str, old: dict, new: dict, old_res: dict, new_res: dic
     if old_order != new_order:
         out.append(Change("fields-reordered", MAJOR, "fields reordered (CSV columns move)", table))
     if sch.primary_key(old) != sch.primary_key(new):
-        out.append(Change("key-changed", MAJOR,
-                          f"primary key {sch.primary_key(old)} -> {sch.primary_key(new)}", table))
+        out.append(Change("key-changed", MAJOR, f"primary key {sch.primary_key(old)} -> {sch.primary_key(new)}", table))
     for prop, label in (("uniqueKeys", "unique key"), ("foreignKeys", "foreign key")):
         a, b = _key_list(old.get(prop, [])), _key_list(new.get(prop, []))
         for k in b:
@@ -332,8 +355,7 @@ def table_diff(table: str, old_pkg: Package, new_pkg: Package) -> TableDiff:
         return diff
     diff.added = sorted(k for k in new_rows if k not in old_rows)
     diff.removed = sorted(k for k in old_rows if k not in new_rows)
-    pairs = [(renames.get(c, c), c) for c in old_frame.columns
-             if renames.get(c, c) in new_frame.columns]
+    pairs = [(renames.get(c, c), c) for c in old_frame.columns if renames.get(c, c) in new_frame.columns]
     for k in sorted(common_keys):
         a, b = old_rows[k], new_rows[k]
         fields = tuple((n, a[o], b[n]) for n, o in pairs if a[o] != b[n])
@@ -345,8 +367,14 @@ def table_diff(table: str, old_pkg: Package, new_pkg: Package) -> TableDiff:
 def diff_packages(old: str | Path, new: str | Path) -> PackageDiff:
     """Compare the data packages at `old` and `new` (release folders, zips, or a repository's working seeds)."""
     with open_package(old) as a, open_package(new) as b:
-        out = PackageDiff(str(old), str(new), a.version, b.version,
-                          old_released="created" in a.descriptor, new_released="created" in b.descriptor)
+        out = PackageDiff(
+            str(old),
+            str(new),
+            a.version,
+            b.version,
+            old_released="created" in a.descriptor,
+            new_released="created" in b.descriptor,
+        )
         for t in a.tables:
             if t not in b.tables:
                 out.package.append(Change("table-removed", MAJOR, f"table `{t}` removed", t))
@@ -376,8 +404,7 @@ def _short(version: str | None, released: bool) -> str:
 
 
 def render_text(d: PackageDiff) -> str:
-    lines = [f"{_label(d.old, d.old_version)} -> {_label(d.new, d.new_version)}",
-             f"version bump needed: {d.bump}"]
+    lines = [f"{_label(d.old, d.old_version)} -> {_label(d.new, d.new_version)}", f"version bump needed: {d.bump}"]
     lines += [f"  because {r}" for r in d.reasons()]
     for c in d.package:
         lines.append(f"{c.detail} [{c.bump}]")
@@ -405,7 +432,11 @@ def _md(value: str) -> str:
 
 
 def render_markdown(d: PackageDiff) -> str:
-    lines = [f"## Changes from {_short(d.old_version, d.old_released)} to {_short(d.new_version, d.new_released)}", "", f"Version bump needed: **{d.bump}**"]
+    lines = [
+        f"## Changes from {_short(d.old_version, d.old_released)} to {_short(d.new_version, d.new_released)}",
+        "",
+        f"Version bump needed: **{d.bump}**",
+    ]
     if d.reasons():
         lines += [""] + [f"- {r}" for r in d.reasons()]
     if d.package:

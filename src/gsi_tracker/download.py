@@ -16,9 +16,10 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from typing import Any
 
 from .files import sha256_file
 from .package import DESCRIPTOR, PackageError, extract_zip, read_json
@@ -119,12 +120,14 @@ def verify_release(folder: Path, entry: Mapping[str, Any]) -> None:
             raise DownloadError("missing from the release", f"{release}/{name}")
         got = sha256_file(folder / name)
         if got != expected:
-            raise DownloadError(f"sha256 {got} does not match the registry ({expected}); the file was altered",
-                                f"{release}/{name}")
+            raise DownloadError(
+                f"sha256 {got} does not match the registry ({expected}); the file was altered", f"{release}/{name}"
+            )
     version = read_json(folder / DESCRIPTOR).get("version")
     if version != entry["version"]:
-        raise DownloadError(f"declares version {version!r}, the registry {entry['version']!r}",
-                            f"{release}/{DESCRIPTOR}")
+        raise DownloadError(
+            f"declares version {version!r}, the registry {entry['version']!r}", f"{release}/{DESCRIPTOR}"
+        )
 
 
 def _release_root(extracted: Path, version: str) -> Path:
@@ -134,8 +137,9 @@ def _release_root(extracted: Path, version: str) -> Path:
     tops = list(extracted.iterdir())
     if len(tops) == 1 and tops[0].is_dir():
         return tops[0]
-    raise DownloadError(f"no {DESCRIPTOR} at the top of the zip or in one folder inside it",
-                        release_folder_name(version) + ".zip")
+    raise DownloadError(
+        f"no {DESCRIPTOR} at the top of the zip or in one folder inside it", release_folder_name(version) + ".zip"
+    )
 
 
 @contextmanager
@@ -162,8 +166,9 @@ def _downloader(expected_bytes: int | None, name: str, progressbar: bool):
         if expected_bytes is not None and isinstance(output_file, (str, Path)):
             got = os.path.getsize(output_file)
             if got != expected_bytes:
-                raise DownloadError(f"download is truncated or padded: {got} bytes, the registry says {expected_bytes}",
-                                    name)
+                raise DownloadError(
+                    f"download is truncated or padded: {got} bytes, the registry says {expected_bytes}", name
+                )
 
     return download
 
@@ -177,13 +182,15 @@ def _fetch_zip(url: str, entry: Mapping[str, Any], folder: Path, progressbar: bo
     downloader = _downloader(zip_info.get("bytes"), name, progressbar)
     try:
         with _quiet_pooch():
-            return Path(pooch.retrieve(
-                url,
-                known_hash=f"sha256:{_hex(zip_info['sha256'])}",
-                fname=name,
-                path=folder,
-                downloader=downloader,
-            ))
+            return Path(
+                pooch.retrieve(
+                    url,
+                    known_hash=f"sha256:{_hex(zip_info['sha256'])}",
+                    fname=name,
+                    path=folder,
+                    downloader=downloader,
+                )
+            )
     except requests.exceptions.HTTPError as e:
         status = e.response.status_code if e.response is not None else "error"
         raise DownloadError(f"HTTP {status} from {url}", name) from None
@@ -255,4 +262,3 @@ def fetch_release(
         verify_release(root, entry)
         _install(root, target, entry)
     return target
-

@@ -40,15 +40,21 @@ class Dataset(Mapping):
     from CSV or Parquet.
     """
 
-    def __init__(self, tables: dict[str, "pd.DataFrame"], descriptor: dict[str, Any], schemas: dict[str, Any],
-                 location: str, format: str):
+    def __init__(
+        self,
+        tables: dict[str, pd.DataFrame],
+        descriptor: dict[str, Any],
+        schemas: dict[str, Any],
+        location: str,
+        format: str,
+    ):
         self._tables = dict(tables)
         self._schemas = dict(schemas)
         self.metadata = {k: v for k, v in descriptor.items() if k != "resources"}
         self.location = location
         self.format = format
 
-    def __getitem__(self, table: str) -> "pd.DataFrame":
+    def __getitem__(self, table: str) -> pd.DataFrame:
         try:
             return self._tables[table]
         except KeyError:
@@ -60,7 +66,7 @@ class Dataset(Mapping):
     def __len__(self) -> int:
         return len(self._tables)
 
-    def __getattr__(self, name: str) -> "pd.DataFrame":
+    def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("_tables", {})
         if name in tables:
             return tables[name]

@@ -62,7 +62,9 @@ def release_changelog(text: str, version: str) -> str:
     return f"{title}\n\n{section}" if section else f"{title}\n"
 
 
-def promote_unreleased(text: str, version: str, date: str, homepage: str | None = None, previous: str | None = None) -> str:
+def promote_unreleased(
+    text: str, version: str, date: str, homepage: str | None = None, previous: str | None = None
+) -> str:
     """Turn the Unreleased section into `## [version] - date`, leaving an empty Unreleased above it.
 
     With `homepage`, the link references at the bottom are updated Keep a Changelog style.
@@ -86,7 +88,11 @@ def promote_unreleased(text: str, version: str, date: str, homepage: str | None 
 def _update_links(text: str, version: str, base: str, previous: str | None) -> str:
     refs = {m.group("name").lower(): m for m in _LINK_REF.finditer(text)}
     unreleased = f"[unreleased]: {base}/compare/v{version}...HEAD"
-    this = f"[{version}]: {base}/compare/v{previous}...v{version}" if previous else f"[{version}]: {base}/releases/tag/v{version}"
+    this = (
+        f"[{version}]: {base}/compare/v{previous}...v{version}"
+        if previous
+        else f"[{version}]: {base}/releases/tag/v{version}"
+    )
     if "unreleased" in refs:
         m = refs["unreleased"]
         return text[: m.start()] + unreleased + "\n" + this + text[m.end() :]

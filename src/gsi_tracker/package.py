@@ -95,7 +95,7 @@ class Package:
             self._tmp.cleanup()
             self._tmp = None
 
-    def __enter__(self) -> "Package":
+    def __enter__(self) -> Package:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -172,7 +172,9 @@ def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory 
             schema_path = safe_relpath(root, schema, f"schema of {res['name']!r}", descriptor_path)
             schema = read_json(schema_path)
         if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-            raise PackageError(f"resource {res['name']!r} has no Table Schema with fields", schema_path or descriptor_path)
+            raise PackageError(
+                f"resource {res['name']!r} has no Table Schema with fields", schema_path or descriptor_path
+            )
         resources.append(
             Resource(
                 name=res["name"],

@@ -75,8 +75,9 @@ def find_release(version: str = LATEST, path: Path | str | None = None) -> dict[
     raise RegistryError(f"no release {version!r} in the registry; known: {', '.join(versions(registry)) or 'none'}")
 
 
-def release_entry(version: str, date: str, zip_name: str, zip_sha256: str, zip_bytes: int,
-                  files: dict[str, str]) -> dict[str, Any]:
+def release_entry(
+    version: str, date: str, zip_name: str, zip_sha256: str, zip_bytes: int, files: dict[str, str]
+) -> dict[str, Any]:
     """One registry entry, files sorted by path."""
     return {
         "version": version,

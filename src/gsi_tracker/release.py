@@ -49,7 +49,7 @@ class ReleaseResult:
 
 
 def bump_of(previous: str, version: str) -> str:
-    """"major", "minor" or "patch": how `version` moves on from `previous`; refuses a version not above it."""
+    """ "major", "minor" or "patch": how `version` moves on from `previous`; refuses a version not above it."""
     p, v = parse_version(previous), parse_version(version)
     if v <= p:
         raise ReleaseError(f"version {version} is not above the last release {previous}")
@@ -78,8 +78,10 @@ def find_previous(last: str, entry: dict, out: Path, previous: Path | None) -> P
     candidates = [previous] if previous is not None else [out / name, out / f"{name}.zip"]
     found = next((p for p in candidates if p.exists()), None)
     if found is None:
-        raise ReleaseError(f"release {last} is needed to compare against but {candidates[0]} does not exist; "
-                           f"fetch it with `gsi download {last} --dest {out}` or pass --previous PATH")
+        raise ReleaseError(
+            f"release {last} is needed to compare against but {candidates[0]} does not exist; "
+            f"fetch it with `gsi download {last} --dest {out}` or pass --previous PATH"
+        )
     if found.is_file():
         if sha256_file(found) != entry["zip"]["sha256"]:
             raise ReleaseError(f"{found} does not match the registry's sha256 for release {last}")
@@ -95,8 +97,12 @@ def find_previous(last: str, entry: dict, out: Path, previous: Path | None) -> P
 def _dirty_inputs(root: Path, inputs: list[str]) -> list[str]:
     """Package inputs with uncommitted changes, when `root` is a git checkout (else none)."""
     try:
-        done = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", *inputs],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", *inputs],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     except OSError:
         return []
     if done.returncode != 0:
@@ -138,9 +144,16 @@ def _replace_all(updates: dict[Path, str]) -> None:
         raise
 
 
-def release(version: str, root: str | Path = ".", out: str | Path = "dist", *, previous: str | Path | None = None,
-            registry_path: str | Path | None = None, epoch: int | None = None,
-            allow_uncommitted: bool = False) -> ReleaseResult:
+def release(
+    version: str,
+    root: str | Path = ".",
+    out: str | Path = "dist",
+    *,
+    previous: str | Path | None = None,
+    registry_path: str | Path | None = None,
+    epoch: int | None = None,
+    allow_uncommitted: bool = False,
+) -> ReleaseResult:
     """Cut `version` of the package at `root` into `out` and record it in the registry; ReleaseError on refusal.
 
     The release date is the day of `epoch` (default: SOURCE_DATE_EPOCH or the last commit); the release is built
@@ -160,8 +173,10 @@ def release(version: str, root: str | Path = ".", out: str | Path = "dist", *, p
     if not allow_uncommitted:
         dirty = _dirty_inputs(root, inputs)
         if dirty:
-            raise ReleaseError(f"uncommitted changes in {', '.join(dirty)}; commit them first so the tag "
-                               "rebuilds this release byte for byte")
+            raise ReleaseError(
+                f"uncommitted changes in {', '.join(dirty)}; commit them first so the tag "
+                "rebuilds this release byte for byte"
+            )
 
     diff, needed, bump = None, None, None
     if last is not None:
@@ -171,8 +186,9 @@ def release(version: str, root: str | Path = ".", out: str | Path = "dist", *, p
         needed, bump = diff.bump, bump_of(last, version)
         if RANK[bump] < RANK[needed]:
             why = "; ".join(diff.reasons()[:5])
-            raise ReleaseError(f"{version} is a {bump} release but the changes since {last} need a {needed} one "
-                               f"({why})")
+            raise ReleaseError(
+                f"{version} is a {bump} release but the changes since {last} need a {needed} one ({why})"
+            )
 
     def read(rel: str) -> str:
         try:
@@ -189,8 +205,7 @@ def release(version: str, root: str | Path = ".", out: str | Path = "dist", *, p
         texts = {
             DESCRIPTOR: json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
             metafiles.CITATION: metafiles.set_citation(read(metafiles.CITATION), version, date),
-            metafiles.CHANGELOG: metafiles.promote_unreleased(read(metafiles.CHANGELOG), version, date, homepage,
-                                                              last),
+            metafiles.CHANGELOG: metafiles.promote_unreleased(read(metafiles.CHANGELOG), version, date, homepage, last),
         }
     except metafiles.MetafileError as e:
         raise ReleaseError(str(e)) from None
@@ -199,7 +214,7 @@ def release(version: str, root: str | Path = ".", out: str | Path = "dist", *, p
     if version_file.is_file():
         code = version_file.read_text(encoding="utf-8")
         if not _VERSION_LINE.search(code):
-            raise ReleaseError(f"{VERSION_FILE_IN_REPO} has no `__version__ = \"...\"` line")
+            raise ReleaseError(f'{VERSION_FILE_IN_REPO} has no `__version__ = "..."` line')
         updates[version_file] = _VERSION_LINE.sub(f'__version__ = "{version}"', code, count=1)
 
     with tempfile.TemporaryDirectory(prefix="gsi-release-") as tmp:

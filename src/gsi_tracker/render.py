@@ -8,8 +8,8 @@ column and code.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from itertools import groupby
-from typing import Callable
 
 from .findings import Finding, Report
 
@@ -43,7 +43,7 @@ def text(report: Report, style: Callable[..., str] = _plain) -> str:
 
 def _message(f: Finding) -> str:
     prefix = f"{f.code}: "
-    return f.message[len(prefix):] if f.message.startswith(prefix) else f.message
+    return f.message[len(prefix) :] if f.message.startswith(prefix) else f.message
 
 
 def as_json(report: Report) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .findings import shorten
 
@@ -62,17 +63,30 @@ def timeline(t: Tables, exact_precisions: list[str]) -> Chart:
         _empty(ax)
     exact = events["date_precision"].isin(exact_precisions)
     for i, kind in enumerate(types):
-        for known, sel in ((True, events[(events["event_type"] == kind) & exact]),
-                           (False, events[(events["event_type"] == kind) & ~exact])):
-            ax.scatter(sel["start_date"], [i] * len(sel), s=30, alpha=0.8, color=plt.cm.tab20(i % 20),
-                       facecolors=None if known else "none")
+        for known, sel in (
+            (True, events[(events["event_type"] == kind) & exact]),
+            (False, events[(events["event_type"] == kind) & ~exact]),
+        ):
+            ax.scatter(
+                sel["start_date"],
+                [i] * len(sel),
+                s=30,
+                alpha=0.8,
+                color=plt.cm.tab20(i % 20),
+                facecolors=None if known else "none",
+            )
     ax.set_yticks(range(len(types)), types)
     ax.set_xlabel("start date")
     ax.grid(axis="x", alpha=0.3)
-    return Chart("timeline", "Events by type over time", f"{len(events)} events, one dot each; a hollow dot is dated only to the month or year.", _png(plt, fig))
+    return Chart(
+        "timeline",
+        "Events by type over time",
+        f"{len(events)} events, one dot each; a hollow dot is dated only to the month or year.",
+        _png(plt, fig),
+    )
 
 
-def pledged_vs_delivered(t: Tables, link: str, is_pledge: "pd.Series") -> Chart:
+def pledged_vs_delivered(t: Tables, link: str, is_pledge: pd.Series) -> Chart:
     """Each pledge with a quantity: the share of it that the largest linked delivery figure reports as done."""
     import pandas as pd
 
@@ -91,18 +105,26 @@ def pledged_vs_delivered(t: Tables, link: str, is_pledge: "pd.Series") -> Chart:
         ax.barh(y, pledges["share"].astype(float), color="C1", label="reported delivered (largest linked figure)")
         for i, row in enumerate(pledges.itertuples()):
             done = "none reported" if pd.isna(row.done) else f"{int(row.done):,}"
-            ax.text(1.02, i, f"{done} of {int(row.quantity):,} {shorten(row.quantity_unit or '', 40)}", va="center", fontsize=7)
+            ax.text(
+                1.02,
+                i,
+                f"{done} of {int(row.quantity):,} {shorten(row.quantity_unit or '', 40)}",
+                va="center",
+                fontsize=7,
+            )
         ax.set_yticks(list(y), list(pledges["commitment_id"]), fontsize=7)
         ax.set_xlim(0, 2.1)
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="lower right", fontsize=8)
-    caption = ("Each bar is one pledge; the orange part is the share that the largest delivery figure linked to it "
-               "reports as done, in the pledge's own unit. Delivery figures are mostly the pledger's own claims.")
+    caption = (
+        "Each bar is one pledge; the orange part is the share that the largest delivery figure linked to it "
+        "reports as done, in the pledge's own unit. Delivery figures are mostly the pledger's own claims."
+    )
     return Chart("pledged_vs_delivered", "Pledged versus reported delivered", caption, _png(plt, fig))
 
 
-def participants_by_region_year(t: Tables, region: "pd.Series") -> Chart:
+def participants_by_region_year(t: Tables, region: pd.Series) -> Chart:
     """Participant rows per year of the event, stacked by the participant's UN M49 region."""
     plt, fig, ax = _figure()
     p = t["participants"].merge(t["events"][["event_id", "start_date"]], on="event_id", how="left")
@@ -118,14 +140,22 @@ def participants_by_region_year(t: Tables, region: "pd.Series") -> Chart:
         ax.legend(title="UN M49 region of the actor", fontsize=8)
         ax.set_xlabel("year of the event")
         ax.set_ylabel("participant rows")
-    return Chart("participants_by_region_year", "Participants by region and year", "Named participants only; "
-                 "aggregate attendance figures are in the events table.", _png(plt, fig))
+    return Chart(
+        "participants_by_region_year",
+        "Participants by region and year",
+        "Named participants only; aggregate attendance figures are in the events table.",
+        _png(plt, fig),
+    )
 
 
-def countries(t: Tables, state_of: "pd.Series") -> Chart:
+def countries(t: Tables, state_of: pd.Series) -> Chart:
     """States and territories by the number of events in which they, or their bodies and officials, are named."""
     plt, fig, ax = _figure(height=6)
-    p = t["participants"].assign(iso3=t["participants"]["actor_id"].astype(object).map(state_of)).dropna(subset=["iso3"])
+    p = (
+        t["participants"]
+        .assign(iso3=t["participants"]["actor_id"].astype(object).map(state_of))
+        .dropna(subset=["iso3"])
+    )
     counts = p.groupby("iso3")["event_id"].nunique().sort_values().tail(40)
     if counts.empty:
         _empty(ax)
@@ -133,8 +163,12 @@ def countries(t: Tables, state_of: "pd.Series") -> Chart:
         names = t["actors"].dropna(subset=["iso3"]).drop_duplicates("iso3").set_index("iso3")["name"]
         ax.barh([f"{names.get(i, i)} ({i})" for i in counts.index], counts.values)
         ax.set_xlabel("events in which the state, one of its bodies or officials is named")
-    return Chart("countries", "Countries involved", f"{p['iso3'].nunique()} states or territories named; "
-                 "the 40 most frequent shown.", _png(plt, fig))
+    return Chart(
+        "countries",
+        "Countries involved",
+        f"{p['iso3'].nunique()} states or territories named; the 40 most frequent shown.",
+        _png(plt, fig),
+    )
 
 
 def exact_day_precisions(schema) -> list[str]:
@@ -146,7 +180,7 @@ def exact_day_precisions(schema) -> list[str]:
     return []
 
 
-def charts(package: "Package") -> list[Chart]:
+def charts(package: Package) -> list[Chart]:
     from .stats import inherited, pledge_link, region_of, typed_tables
 
     t = typed_tables(package)
@@ -160,7 +194,7 @@ def charts(package: "Package") -> list[Chart]:
     return [b() for b in builders]
 
 
-def render_html(package: "Package", chart_list: list[Chart]) -> str:
+def render_html(package: Package, chart_list: list[Chart]) -> str:
     title = html.escape(f"{package.descriptor.get('title', 'gsi-tracker')}, version {package.version}")
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
@@ -181,7 +215,7 @@ def render_html(package: "Package", chart_list: list[Chart]) -> str:
     return "\n".join(parts)
 
 
-def write_report(package: "Package", out: Path) -> list[Path]:
+def write_report(package: Package, out: Path) -> list[Path]:
     """Write report.html and one PNG per chart into `out` (built in a temporary folder, then moved in)."""
     import shutil
     import tempfile

@@ -6,8 +6,9 @@ one Table Schema (a dict) into pandas dtypes, a pandera DataFrameSchema, an Arro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 TableSchema = Mapping[str, Any]
 
@@ -259,11 +260,14 @@ def rule_summary(schema: TableSchema) -> list[str]:
     for fk in schema.get("foreignKeys", []):
         rules = fk.get("x-gsi", {})
         if rules:
-            where = "; ".join(f"`{k}` is {' or '.join(f'`{v}`' for v in vs)}" for k, vs in rules.get("referencedWhere", {}).items())
+            where = "; ".join(
+                f"`{k}` is {' or '.join(f'`{v}`' for v in vs)}" for k, vs in rules.get("referencedWhere", {}).items()
+            )
             same = ", ".join(f"`{s}`" for s in rules.get("sameValues", []))
             out.append(f"`{', '.join(fk['fields'])}` points at a row where {where}, with the same {same}.")
     rr = table_rules.get("recordReference")
     if rr:
-        out.append(f"`{rr['idField']}` is the primary key of an existing row in the table that `{rr['tableField']}` names.")
+        out.append(
+            f"`{rr['idField']}` is the primary key of an existing row in the table that `{rr['tableField']}` names."
+        )
     return out
-

@@ -33,12 +33,12 @@ class Coverage:
         return asdict(self)
 
 
-def _counts(series: "pd.Series") -> dict[str, int]:
+def _counts(series: pd.Series) -> dict[str, int]:
     counts = series.dropna().astype(str).value_counts()
     return {k: int(counts[k]) for k in sorted(counts.index)}
 
 
-def inherited(actors: "pd.DataFrame", column: str) -> "pd.Series":
+def inherited(actors: pd.DataFrame, column: str) -> pd.Series:
     """Actor -> its own value of `column`, else its parent's (so a ministry or minister counts with its state)."""
     value = actors.set_index("actor_id")[column].astype(object)
     parent = actors.set_index("actor_id")["parent_actor_id"].astype(object)
@@ -50,12 +50,12 @@ def inherited(actors: "pd.DataFrame", column: str) -> "pd.Series":
     return value
 
 
-def region_of(actors: "pd.DataFrame") -> "pd.Series":
+def region_of(actors: pd.DataFrame) -> pd.Series:
     """Actor -> UN M49 region, following parent links."""
     return inherited(actors, "m49_region")
 
 
-def pledge_link(commitments: "pd.DataFrame", schema: sch.TableSchema) -> tuple[str, "pd.Series"]:
+def pledge_link(commitments: pd.DataFrame, schema: sch.TableSchema) -> tuple[str, pd.Series]:
     """The field by which a delivery points at its pledge, and which rows are pledges, from the schema's rule."""
     fk = next(fk for fk in schema.get("foreignKeys", []) if fk.get("x-gsi", {}).get("referencedWhere"))
     where = fk["x-gsi"]["referencedWhere"]
@@ -66,7 +66,7 @@ def pledge_link(commitments: "pd.DataFrame", schema: sch.TableSchema) -> tuple[s
 TABLES = ("sources", "actors", "events", "commitments", "participants", "citations")
 
 
-def typed_tables(package: "Package") -> dict[str, "pd.DataFrame"]:
+def typed_tables(package: Package) -> dict[str, pd.DataFrame]:
     """Every table of a gsi-tracker package, typed; a package lacking one of them is refused."""
     from .package import PackageError
     from .tables import read_table
@@ -77,7 +77,7 @@ def typed_tables(package: "Package") -> dict[str, "pd.DataFrame"]:
     return {name: read_table(package, name) for name in package.tables}
 
 
-def coverage(package: "Package") -> Coverage:
+def coverage(package: Package) -> Coverage:
     """Compute the coverage figures of a package from its typed tables."""
     t = typed_tables(package)
     events, actors, participants = t["events"], t["actors"], t["participants"]
@@ -150,7 +150,8 @@ def render_markdown(c: Coverage) -> str:
         f"- {c.distinct_participant_actors} distinct actors named as participants, {c.distinct_states} of them states "
         f"or territories; participant rows by UN M49 region of the actor: {regions}.",
         "- Rows with two or more independent sources (distinct publishers): "
-        + "; ".join(f"{k} {_share(v)}" for k, v in c.multi_sourced.items()) + ".",
+        + "; ".join(f"{k} {_share(v)}" for k, v in c.multi_sourced.items())
+        + ".",
         f"- Pledges with a reported delivery linked to them: {_share(c.pledges_with_delivery)}.",
     ]
     return "\n".join(lines)

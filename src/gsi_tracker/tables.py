@@ -34,18 +34,18 @@ class TextTable:
 
     path: Path
     header: list[str]
-    scan: "Scan"
+    scan: Scan
 
     @property
-    def columns(self) -> "pa.Table":
+    def columns(self) -> pa.Table:
         return self.scan.columns
 
     @property
-    def lines(self) -> "np.ndarray":
+    def lines(self) -> np.ndarray:
         return self.scan.lines
 
     @cached_property
-    def frame(self) -> "pd.DataFrame":
+    def frame(self) -> pd.DataFrame:
         frame = self.scan.columns.to_pandas()
         frame.columns = [str(c) for c in self.header]
         return frame
@@ -64,7 +64,7 @@ def read_csv_text(path: Path, text: str | None = None, data: bytes | None = None
     return TextTable(path, result.header, result)
 
 
-def typed(frame: "pd.DataFrame", table_schema: sch.TableSchema) -> "pd.DataFrame":
+def typed(frame: pd.DataFrame, table_schema: sch.TableSchema) -> pd.DataFrame:
     """Convert a frame of text cells to the declared dtypes; empty cells become missing values."""
     import pandas as pd
 
@@ -87,7 +87,7 @@ def typed(frame: "pd.DataFrame", table_schema: sch.TableSchema) -> "pd.DataFrame
     return pd.DataFrame(out, index=frame.index)
 
 
-def lost_in_typing(text: "pd.DataFrame", frame: "pd.DataFrame") -> dict[str, int]:
+def lost_in_typing(text: pd.DataFrame, frame: pd.DataFrame) -> dict[str, int]:
     """Per column, how many non-empty text cells became missing values in the typed frame."""
     lost = {}
     for name in frame.columns:
@@ -98,7 +98,7 @@ def lost_in_typing(text: "pd.DataFrame", frame: "pd.DataFrame") -> dict[str, int
     return lost
 
 
-def read_parquet(path: Path, table_schema: sch.TableSchema) -> "pd.DataFrame":
+def read_parquet(path: Path, table_schema: sch.TableSchema) -> pd.DataFrame:
     """Read a Parquet file into the declared dtypes."""
     import pandas as pd
     import pyarrow.parquet as pq
@@ -117,7 +117,7 @@ def read_parquet(path: Path, table_schema: sch.TableSchema) -> "pd.DataFrame":
     return pd.DataFrame(out)
 
 
-def read_table(package: "Package", table: str, format: str = "csv") -> "pd.DataFrame":
+def read_table(package: Package, table: str, format: str = "csv") -> pd.DataFrame:
     """One typed frame of `table` from the package's csv or parquet resource."""
     res = package.resource(table, format)
     if format == "parquet":

@@ -25,7 +25,9 @@ def validate_package(path: str | Path = ".") -> Report:
         except SchemaError as e:
             raise PackageError(f"schema not supported: {e}", package.descriptor_path) from None
         except (KeyError, TypeError, AttributeError) as e:
-            raise PackageError(f"a schema or x-gsi rule is malformed ({type(e).__name__}: {e})", package.descriptor_path) from None
+            raise PackageError(
+                f"a schema or x-gsi rule is malformed ({type(e).__name__}: {e})", package.descriptor_path
+            ) from None
 
 
 def _load_and_check(res, reading: threading.Lock):

@@ -75,8 +75,14 @@ FRICTIONLESS: dict[str, set[str]] = {
     "byte-count": {"bytes-mismatch"},
 }
 FRICTIONLESS_CONSTRAINTS = {
-    "required": "required", "unique": "unique", "enum": "enum", "pattern": "pattern", "minimum": "minimum",
-    "maximum": "maximum", "minLength": "min-length", "maxLength": "max-length",
+    "required": "required",
+    "unique": "unique",
+    "enum": "enum",
+    "pattern": "pattern",
+    "minimum": "minimum",
+    "maximum": "maximum",
+    "minLength": "min-length",
+    "maxLength": "max-length",
 }
 
 

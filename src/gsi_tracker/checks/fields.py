@@ -25,7 +25,9 @@ def check_fields(data: TableData) -> list[Finding]:
         if f.unique:
             rows, first = data.duplicates((name,), ok)
             lines = dict(zip(rows.tolist(), data.lines[first].tolist()))
-            out += data.findings("unique", name, rows, lambda r: f"unique: {name} must be unique; line {lines[r]} has the same value")
+            out += data.findings(
+                "unique", name, rows, lambda r: f"unique: {name} must be unique; line {lines[r]} has the same value"
+            )
     out += _keys(data, "primary-key", [pk] if pk else [])
     out += _keys(data, "unique-key", sch.unique_keys(data.schema))
     return out
@@ -48,10 +50,14 @@ def _constraints(data: TableData, f: sch.Field, ok, values) -> list[Finding]:
         length = to_numpy(pc.utf8_length(col))
         if f.min_length is not None:
             bad = ok & (length < f.min_length)
-            out += data.findings("min-length", f.name, bad, f"min-length: {f.name} must have at least {f.min_length} characters")
+            out += data.findings(
+                "min-length", f.name, bad, f"min-length: {f.name} must have at least {f.min_length} characters"
+            )
         if f.max_length is not None:
             bad = ok & (length > f.max_length)
-            out += data.findings("max-length", f.name, bad, f"max-length: {f.name} must have at most {f.max_length} characters")
+            out += data.findings(
+                "max-length", f.name, bad, f"max-length: {f.name} must have at most {f.max_length} characters"
+            )
     if values is not None and f.type in ("integer", "number", "date"):
         if f.minimum is not None:
             bad = ok & (values < data.bound(f.name, f.minimum))

@@ -14,14 +14,14 @@ from .table import TableData, to_numpy
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def edge_space(col) -> "object":
+def edge_space(col) -> object:
     """Rows whose value begins or ends with whitespace."""
     import pyarrow.compute as pc
 
     return to_numpy(pc.not_equal(pc.binary_length(pc.utf8_trim_whitespace(col)), pc.binary_length(col)))
 
 
-def not_nfc(col) -> "object":
+def not_nfc(col) -> object:
     """Row indices whose value is not NFC (only non-ASCII values can be)."""
     import numpy as np
     import pyarrow.compute as pc
@@ -45,14 +45,20 @@ def check_hygiene(data: TableData) -> list[Finding]:
             continue
         col = data.raw(name)
         out += data.findings(
-            "whitespace", name, edge_space(col),
+            "whitespace",
+            name,
+            edge_space(col),
             f"whitespace: {name} must not begin or end with whitespace (gsi fmt trims it)",
         )
-        out += data.findings("not-nfc", name, not_nfc(col), f"not-nfc: {name} must be in Unicode NFC (gsi fmt normalises it)")
+        out += data.findings(
+            "not-nfc", name, not_nfc(col), f"not-nfc: {name} must be in Unicode NFC (gsi fmt normalises it)"
+        )
         if f.type == "string":
             first = pc.utf8_slice_codeunits(col, 0, 1)
             out += data.findings(
-                "formula", name, to_numpy(pc.is_in(first, value_set=starts)),
+                "formula",
+                name,
+                to_numpy(pc.is_in(first, value_set=starts)),
                 f"formula: {name} must not begin with =, +, -, @, a tab or a carriage return (a spreadsheet would run it)",
             )
     return out

@@ -21,11 +21,13 @@ Tables = dict[str, TableData]
 WHOLE_SENTENCE = r"^[\"“'‘(]?\p{Lu}.*[.!?。！？][\"”'’)]?$"
 
 
-def _is_in(col, values) -> "Any":
+def _is_in(col, values) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    value_set = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array([str(v) for v in values], pa.string())
+    value_set = (
+        values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array([str(v) for v in values], pa.string())
+    )
     if isinstance(value_set, pa.ChunkedArray):
         value_set = value_set.combine_chunks()
     if 8 * len(col) < len(value_set):
@@ -33,7 +35,7 @@ def _is_in(col, values) -> "Any":
     return to_numpy(pc.is_in(col, value_set=value_set))
 
 
-def _when(data: TableData, condition: dict[str, list]) -> "Any":
+def _when(data: TableData, condition: dict[str, list]) -> Any:
     """Rows where every condition field holds one of its listed values."""
     import numpy as np
 
@@ -61,7 +63,9 @@ def check_field_rules(data: TableData) -> list[Finding]:
             ok2, days2 = data.typed(other)
             bad = ok & ok2 & (days < days2)
             out += data.findings(
-                "not-before", name, bad,
+                "not-before",
+                name,
+                bad,
                 lambda r: f"not-before: {name} must not be before {other} ({data.show(other, days2[r])})",
             )
         if "iso3166" in rules:
@@ -69,15 +73,25 @@ def check_field_rules(data: TableData) -> list[Finding]:
         if "requiredWhen" in rules:
             cond = rules["requiredWhen"]
             bad = _when(data, cond) & data.missing(name)
-            out += data.findings("required-when", name, bad, f"required-when: {name} is required when {_describe(cond)}", show_value=False)
+            out += data.findings(
+                "required-when",
+                name,
+                bad,
+                f"required-when: {name} is required when {_describe(cond)}",
+                show_value=False,
+            )
         if "emptyUnless" in rules:
             cond = rules["emptyUnless"]
             bad = data.present(name) & ~_when(data, cond)
-            out += data.findings("empty-unless", name, bad, f"empty-unless: {name} must be empty unless {_describe(cond)}")
+            out += data.findings(
+                "empty-unless", name, bad, f"empty-unless: {name} must be empty unless {_describe(cond)}"
+            )
         if rules.get("fragment"):
             bad = data.present(name) & regex_mask(data.raw(name), WHOLE_SENTENCE)
             out += data.findings(
-                "sentence", name, bad,
+                "sentence",
+                name,
+                bad,
                 f"sentence: {name} should quote a fragment holding the fact, not a whole sentence",
             )
     return out
@@ -96,7 +110,10 @@ def _date_shapes(data: TableData, precision: str, targets: list[str], shapes: di
         for level, shape in shapes.items():
             bad = ok & _is_in(data.raw(precision), [level]) & ~regex_mask(data.raw(target), _shape_regex(shape))
             out += data.findings(
-                "date-shape", target, bad, f"date-shape: {precision} is {level}, so {target} must have the shape {shape}"
+                "date-shape",
+                target,
+                bad,
+                f"date-shape: {precision} is {level}, so {target} must have the shape {shape}",
             )
     return out
 
@@ -106,7 +123,9 @@ def _iso3166(data: TableData, name: str, kind: str) -> list[Finding]:
 
     known = sorted({getattr(c, kind) for c in pycountry.countries if hasattr(c, kind)})
     bad = data.present(name) & ~_is_in(data.raw(name), known)
-    return data.findings("iso3166", name, bad, f"iso3166: {name} must be an ISO 3166-1 {kind} code that pycountry knows")
+    return data.findings(
+        "iso3166", name, bad, f"iso3166: {name} must be an ISO 3166-1 {kind} code that pycountry knows"
+    )
 
 
 def check_table_rules(data: TableData) -> list[Finding]:
@@ -121,7 +140,9 @@ def check_table_rules(data: TableData) -> list[Finding]:
         partly = (filled > 0) & (filled < len(group))
         for n in group:
             out += data.findings(
-                "together", n, partly & data.missing(n),
+                "together",
+                n,
+                partly & data.missing(n),
                 f"together: {listing(group).replace(' or ', ' and ')} are filled all or none; {n} is empty",
                 show_value=False,
             )
@@ -131,7 +152,9 @@ def check_table_rules(data: TableData) -> list[Finding]:
         for other in needed:
             if other in data.position:
                 bad = data.present(name) & data.missing(other)
-                out += data.findings("requires", other, bad, f"requires: {other} must be filled when {name} is filled", show_value=False)
+                out += data.findings(
+                    "requires", other, bad, f"requires: {other} must be filled when {name} is filled", show_value=False
+                )
     return out
 
 
@@ -148,7 +171,11 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
     raw_fks = data.schema.get("foreignKeys", [])
     for (fields, ref_table, ref_fields), raw in zip(sch.foreign_keys(data.schema, data.table), raw_fks):
         parent = tables.get(ref_table)
-        if parent is None or not all(n in data.position for n in fields) or not all(n in parent.position for n in ref_fields):
+        if (
+            parent is None
+            or not all(n in data.position for n in fields)
+            or not all(n in parent.position for n in ref_fields)
+        ):
             continue
         keys, complete = _key_index(parent, ref_fields)
         value_set = pc.filter(keys, pa.array(complete)).combine_chunks()
@@ -156,7 +183,9 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
         check = all_present(data, fields)
         found = _is_in(child, value_set)
         target = f"{ref_table}.{', '.join(ref_fields)}"
-        out += data.findings("foreign-key", fields[0], check & ~found, f"foreign-key: {', '.join(fields)} must match a value of {target}")
+        out += data.findings(
+            "foreign-key", fields[0], check & ~found, f"foreign-key: {', '.join(fields)} must match a value of {target}"
+        )
         rules = raw.get("x-gsi") or {}
         if not rules or len(value_set) == 0:
             continue
@@ -170,14 +199,18 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
             theirs = parent.raw(same).take(pa.array(referenced))
             differ = linked & ~to_numpy(pc.fill_null(pc.equal(data.raw(same), theirs), False))
             out += data.findings(
-                "same-values", same, differ,
+                "same-values",
+                same,
+                differ,
                 f"same-values: {same} must equal the {same} of the {ref_table} row that {fields[0]} references",
             )
         where = rules.get("referencedWhere")
         if where:
             ok = _when(parent, where)[referenced]
             out += data.findings(
-                "referenced-where", fields[0], linked & ~ok,
+                "referenced-where",
+                fields[0],
+                linked & ~ok,
                 f"referenced-where: {fields[0]} must reference a {ref_table} row where {_describe(where)}",
             )
     return out
@@ -211,7 +244,9 @@ def check_record_references(tables: Tables) -> list[Finding]:
                 continue
             known = _is_in(cites.raw(id_field), data.raw(key))
             out += cites.findings(
-                "record-reference", id_field, rows & ~known,
+                "record-reference",
+                id_field,
+                rows & ~known,
                 f"record-reference: {id_field} must be the {key} of an existing {target} row",
             )
     return out
@@ -234,19 +269,27 @@ def check_resource_rules(resources: dict[str, dict[str, Any]], tables: Tables) -
             cited |= _is_in(data.raw(key), ids)
         if rules.get("citationRequired"):
             out += data.findings(
-                "citation-missing", key, data.present(key) & ~cited,
+                "citation-missing",
+                key,
+                data.present(key) & ~cited,
                 f"citation-missing: every {table} row needs at least one citation; none cites this {key}",
             )
         if rules.get("warnUnreferenced"):
             used = cited.copy()
             for other in tables.values():
                 for fields, ref_table, ref_fields in sch.foreign_keys(other.schema, other.table):
-                    if ref_table != table or not all(n in other.position for n in fields) or not all(n in data.position for n in ref_fields):
+                    if (
+                        ref_table != table
+                        or not all(n in other.position for n in fields)
+                        or not all(n in data.position for n in ref_fields)
+                    ):
                         continue
                     child = joined(other, fields).filter(all_present(other, fields))
                     used |= _is_in(joined(data, ref_fields), child)
             out += data.findings(
-                "unreferenced", key, data.present(key) & ~used,
+                "unreferenced",
+                key,
+                data.present(key) & ~used,
                 f"unreferenced: no row of any table references this {table} row",
             )
     return out

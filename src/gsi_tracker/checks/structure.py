@@ -18,7 +18,7 @@ def _finding(file, code, message, line=None, column=None, table=None, value=None
     return Finding(file, line, column, code, severity(code), message, table, value)
 
 
-def check_descriptor(package: "Package") -> list[Finding]:
+def check_descriptor(package: Package) -> list[Finding]:
     """The descriptor and its schemas against the Data Package v2 profiles (frictionless does the profile work)."""
     from frictionless import Package as FrictionlessPackage
 
@@ -35,9 +35,20 @@ def check_header(data: TableData) -> list[Finding]:
     seen = set()
     for name in header:
         if name in seen:
-            out.append(data.finding("header-duplicate", f"header-duplicate: column {name!r} appears more than once", line, name))
+            out.append(
+                data.finding(
+                    "header-duplicate", f"header-duplicate: column {name!r} appears more than once", line, name
+                )
+            )
         elif name not in data.fields:
-            out.append(data.finding("header-extra", f"header-extra: column {name!r} is not a field of the {data.table} schema", line, name))
+            out.append(
+                data.finding(
+                    "header-extra",
+                    f"header-extra: column {name!r} is not a field of the {data.table} schema",
+                    line,
+                    name,
+                )
+            )
         seen.add(name)
     for name in declared:
         if name not in seen:
@@ -64,7 +75,11 @@ def check_rows(data: TableData) -> list[Finding]:
         out.append(data.finding("encoding-bom", "encoding-bom: the file must be UTF-8 without a byte order mark", 1))
     for line, cells in scan.ragged:
         more = "more" if cells > width else "fewer"
-        out.append(data.finding("row-ragged", f"row-ragged: the row has {cells} cells, {more} than the {width} of the header", line))
+        out.append(
+            data.finding(
+                "row-ragged", f"row-ragged: the row has {cells} cells, {more} than the {width} of the header", line
+            )
+        )
     for line in scan.blank_lines:
         out.append(data.finding("row-blank", "row-blank: the line is empty; remove it", line))
     for line in scan.empty_rows:
@@ -79,7 +94,7 @@ def _digest(declared: str, path) -> tuple[str, str]:
     return file_digest(path, algo), expected.lower()
 
 
-def check_bytes_hash(res: "Resource") -> list[Finding]:
+def check_bytes_hash(res: Resource) -> list[Finding]:
     """Declared `bytes` and `hash` ("sha256:<hex>"; a bare digest is md5) of one resource, read in chunks."""
     import os
 
@@ -91,19 +106,41 @@ def check_bytes_hash(res: "Resource") -> list[Finding]:
     except OSError:
         raise PackageError("file not found", res.relpath) from None
     if res.bytes is not None and res.bytes != size:
-        out.append(_finding(res.relpath, "bytes-mismatch", f"bytes-mismatch: the file has {size} bytes, the descriptor declares {res.bytes}", table=res.table))
+        out.append(
+            _finding(
+                res.relpath,
+                "bytes-mismatch",
+                f"bytes-mismatch: the file has {size} bytes, the descriptor declares {res.bytes}",
+                table=res.table,
+            )
+        )
     if isinstance(res.hash, str) and res.hash:
         try:
             actual, expected = _digest(res.hash, res.path)
         except ValueError:
-            return out + [_finding(res.relpath, "hash-mismatch", f"hash-mismatch: unknown hash algorithm in {res.hash!r}", table=res.table)]
+            return out + [
+                _finding(
+                    res.relpath,
+                    "hash-mismatch",
+                    f"hash-mismatch: unknown hash algorithm in {res.hash!r}",
+                    table=res.table,
+                )
+            ]
         if actual != expected:
             algo = res.hash.partition(":")[0] if ":" in res.hash else "md5"
-            out.append(_finding(res.relpath, "hash-mismatch", f"hash-mismatch: the file's {algo} is {actual}, the descriptor declares {expected}", table=res.table, value=actual))
+            out.append(
+                _finding(
+                    res.relpath,
+                    "hash-mismatch",
+                    f"hash-mismatch: the file's {algo} is {actual}, the descriptor declares {expected}",
+                    table=res.table,
+                    value=actual,
+                )
+            )
     return out
 
 
-def check_parquet(res: "Resource", csv_rows: int | None) -> list[Finding]:
+def check_parquet(res: Resource, csv_rows: int | None) -> list[Finding]:
     """A Parquet resource against the Arrow schema derived from its Table Schema, and the CSV's row count."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -111,24 +148,62 @@ def check_parquet(res: "Resource", csv_rows: int | None) -> list[Finding]:
     try:
         pf = pq.ParquetFile(res.path)
     except (pa.ArrowException, OSError) as e:
-        return [_finding(res.relpath, "parquet-schema", f"parquet-schema: not a readable Parquet file ({e})", table=res.table)]
+        return [
+            _finding(
+                res.relpath, "parquet-schema", f"parquet-schema: not a readable Parquet file ({e})", table=res.table
+            )
+        ]
     actual = pf.schema_arrow
     expected = sch.arrow_schema(res.schema)
     out = []
     if actual.names != expected.names:
-        out.append(_finding(res.relpath, "parquet-schema", f"parquet-schema: columns must be {', '.join(expected.names)}", table=res.table, value=", ".join(actual.names)))
+        out.append(
+            _finding(
+                res.relpath,
+                "parquet-schema",
+                f"parquet-schema: columns must be {', '.join(expected.names)}",
+                table=res.table,
+                value=", ".join(actual.names),
+            )
+        )
     for f in expected:
         if f.name not in actual.names:
             continue
         a = actual.field(f.name)
-        same = a.type == f.type or (pa.types.is_dictionary(a.type) and pa.types.is_dictionary(f.type) and a.type.value_type == f.type.value_type)
+        same = a.type == f.type or (
+            pa.types.is_dictionary(a.type) and pa.types.is_dictionary(f.type) and a.type.value_type == f.type.value_type
+        )
         if not same:
-            out.append(_finding(res.relpath, "parquet-schema", f"parquet-schema: {f.name} must have Arrow type {f.type}", column=f.name, table=res.table, value=str(a.type)))
+            out.append(
+                _finding(
+                    res.relpath,
+                    "parquet-schema",
+                    f"parquet-schema: {f.name} must have Arrow type {f.type}",
+                    column=f.name,
+                    table=res.table,
+                    value=str(a.type),
+                )
+            )
         if not f.nullable:
             nulls = pf.read(columns=[f.name]).column(0).null_count
             if nulls:
-                out.append(_finding(res.relpath, "parquet-schema", f"parquet-schema: {f.name} is required but has {nulls} nulls", column=f.name, table=res.table))
+                out.append(
+                    _finding(
+                        res.relpath,
+                        "parquet-schema",
+                        f"parquet-schema: {f.name} is required but has {nulls} nulls",
+                        column=f.name,
+                        table=res.table,
+                    )
+                )
     rows = pf.metadata.num_rows
     if csv_rows is not None and rows != csv_rows:
-        out.append(_finding(res.relpath, "parquet-rows", f"parquet-rows: {rows} rows, the CSV of {res.table} has {csv_rows}", table=res.table))
+        out.append(
+            _finding(
+                res.relpath,
+                "parquet-rows",
+                f"parquet-rows: {rows} rows, the CSV of {res.table} has {csv_rows}",
+                table=res.table,
+            )
+        )
     return out

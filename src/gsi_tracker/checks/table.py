@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .. import schema as sch
 from ..findings import Finding, shorten
@@ -30,7 +30,7 @@ TYPE_TEXT = {
 FORMAT_TEXT = {"uri": (URI, "a URI with a scheme"), "email": (EMAIL, "an email address")}
 
 
-def regex_mask(col: "pa.ChunkedArray", pattern: str) -> "np.ndarray":
+def regex_mask(col: pa.ChunkedArray, pattern: str) -> np.ndarray:
     """Rows whose value matches `pattern` (RE2 through Arrow, Python `re` when RE2 refuses the pattern)."""
     import numpy as np
     import pyarrow as pa
@@ -43,11 +43,11 @@ def regex_mask(col: "pa.ChunkedArray", pattern: str) -> "np.ndarray":
         return np.array([rx.search(v) is not None for v in col.to_pylist()], dtype=bool)
 
 
-def to_numpy(arr) -> "np.ndarray":
+def to_numpy(arr) -> np.ndarray:
     return arr.to_numpy(zero_copy_only=False)
 
 
-def civil_days(y: "np.ndarray", m: "np.ndarray", d: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
+def civil_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(whether year, month, day name a real date from year 1 on, days since 1970-01-01), vectorised."""
     import numpy as np
 
@@ -65,7 +65,7 @@ def civil_days(y: "np.ndarray", m: "np.ndarray", d: "np.ndarray") -> "tuple[np.n
 class TableData:
     """Raw and typed columns of one table, read from its TextTable; declared fields only."""
 
-    def __init__(self, table: str, file: str, schema: dict[str, Any], text: "TextTable"):
+    def __init__(self, table: str, file: str, schema: dict[str, Any], text: TextTable):
         self.table = table
         self.file = file
         self.schema = schema
@@ -81,7 +81,7 @@ class TableData:
         self._typed: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         self._dups: dict = {}
 
-    def duplicates(self, names: tuple[str, ...], consider: "np.ndarray") -> "tuple[np.ndarray, np.ndarray]":
+    def duplicates(self, names: tuple[str, ...], consider: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rows repeating an earlier row's values of `names`, the earlier row each repeats), among `consider`.
 
         Each column is dictionary-encoded once (one hash pass); the integer codes are combined and sorted, so no
@@ -113,10 +113,10 @@ class TableData:
     def has(self, name: str) -> bool:
         return name in self.position and name in self.fields
 
-    def raw(self, name: str) -> "pa.ChunkedArray":
+    def raw(self, name: str) -> pa.ChunkedArray:
         return self.text.columns.column(self.position[name])
 
-    def missing(self, name: str) -> "np.ndarray":
+    def missing(self, name: str) -> np.ndarray:
         if name not in self._missing:
             import pyarrow as pa
             import pyarrow.compute as pc
@@ -125,10 +125,10 @@ class TableData:
             self._missing[name] = to_numpy(pc.is_in(self.raw(name), value_set=mv))
         return self._missing[name]
 
-    def present(self, name: str) -> "np.ndarray":
+    def present(self, name: str) -> np.ndarray:
         return ~self.missing(name)
 
-    def typed(self, name: str) -> "tuple[np.ndarray, np.ndarray | None]":
+    def typed(self, name: str) -> tuple[np.ndarray, np.ndarray | None]:
         """(rows holding a valid value of the field's type, numeric values or None for strings).
 
         Integers and numbers come as int64/float64, dates as days since 1970, booleans as bool.
@@ -165,7 +165,9 @@ class TableData:
             return ok & ~to_numpy(pc.starts_with(clean, "0000")), days
         except pa.ArrowInvalid:
             pass
-        y, m, d = (to_numpy(pc.cast(pc.utf8_slice_codeunits(clean, i, j), pa.int64())) for i, j in ((0, 4), (5, 7), (8, 10)))
+        y, m, d = (
+            to_numpy(pc.cast(pc.utf8_slice_codeunits(clean, i, j), pa.int64())) for i, j in ((0, 4), (5, 7), (8, 10))
+        )
         valid, days = civil_days(y, m, d)
         return ok & valid, days
 
@@ -186,7 +188,7 @@ class TableData:
         self,
         code: str,
         column: str | None,
-        rows: "np.ndarray",
+        rows: np.ndarray,
         message: str | Callable[[int], str],
         show_value: bool = True,
     ) -> list[Finding]:
@@ -208,12 +210,13 @@ class TableData:
             out.append(Finding(self.file, line, column, code, sev, text, self.table, shorten(value)))
         return out
 
-    def finding(self, code: str, message: str, line: int | None = None, column: str | None = None,
-                value: Any = None) -> Finding:
+    def finding(
+        self, code: str, message: str, line: int | None = None, column: str | None = None, value: Any = None
+    ) -> Finding:
         return Finding(self.file, line, column, code, severity(code), message, self.table, shorten(value))
 
 
-def joined(data: TableData, names: Iterable[str]) -> "pa.ChunkedArray":
+def joined(data: TableData, names: Iterable[str]) -> pa.ChunkedArray:
     """The values of `names` joined into one string per row (one field: the column itself)."""
     import pyarrow.compute as pc
 
@@ -221,7 +224,7 @@ def joined(data: TableData, names: Iterable[str]) -> "pa.ChunkedArray":
     return cols[0] if len(cols) == 1 else pc.binary_join_element_wise(*cols, "\x1f")
 
 
-def all_present(data: TableData, names: Iterable[str]) -> "np.ndarray":
+def all_present(data: TableData, names: Iterable[str]) -> np.ndarray:
     import numpy as np
 
     mask = np.ones(data.n, dtype=bool)
