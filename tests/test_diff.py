@@ -199,18 +199,18 @@ def test_constraint_rules_one_by_one():
     field_of(new, "event_id")["constraints"]["unique"] = False
     field_of(new, "city")["constraints"]["pattern"] = "[A-Z].*"
     field_of(new, "event_id")["constraints"]["pattern"] += "x"
-    field_of(new, "attendance_count")["constraints"]["minimum"] += 1
+    field_of(new, "edition")["constraints"]["minimum"] += 1
     field_of(new, "start_date")["constraints"]["minimum"] = "1980-01-01"
     field_of(new, "notes")["constraints"]["maxLength"] -= 1
-    field_of(new, "series")["constraints"]["enum"] = ["a"]
+    field_of(new, "theme")["constraints"]["enum"] = ["a"]
     assert kinds(old, new) == {
         ("constraint-tightened", "city", MAJOR),
         ("constraint-loosened", "event_id", MINOR),
         ("constraint-changed", "event_id", MAJOR),
-        ("constraint-tightened", "attendance_count", MAJOR),
+        ("constraint-tightened", "edition", MAJOR),
         ("constraint-loosened", "start_date", MINOR),
         ("constraint-tightened", "notes", MAJOR),
-        ("constraint-tightened", "series", MAJOR),
+        ("constraint-tightened", "theme", MAJOR),
     }
 
 

@@ -74,7 +74,8 @@ def test_values_survive_typing(small):
     assert "\n" in notes.dropna().iloc[0]
     assert '"3,000"' in ds.sources["title"].iloc[1]
     assert ds.actors.loc[ds.actors.actor_id == "chn", "name_zh"].iloc[0] == "中国"
-    assert ds.events["attendance_count"].isna().sum() == 1
+    assert ds.events["edition"].isna().sum() == 1
+    assert ds.events["gsi_named"].dtype == "boolean" and not ds.events["gsi_named"].isna().any()
     assert ds.events["start_date"].min() == pd.Timestamp("2023-09-01")
 
 

@@ -42,7 +42,13 @@ def test_enums_become_categoricals_in_declared_order(package):
 
 
 def test_types_map_to_declared_dtypes(package):
-    expected = {"integer": "Int64", "date": "datetime64[ns]", "string": "string", "number": "Float64"}
+    expected = {
+        "integer": "Int64",
+        "date": "datetime64[ns]",
+        "string": "string",
+        "number": "Float64",
+        "boolean": "boolean",
+    }
     for table, schema in declared(package):
         for f in sch.fields(schema):
             if f.enum is None:

@@ -6,8 +6,8 @@ from gsi_tracker.checks import CODES
 from gsi_tracker.validate import validate_package
 from tests.validate_cases import build, defect_cases
 
-S, A, E, C, P, CI = (
-    f"seeds/{t}.csv" for t in ("sources", "actors", "events", "commitments", "participants", "citations")
+S, A, E, C, P, CI, F = (
+    f"seeds/{t}.csv" for t in ("sources", "actors", "events", "commitments", "participants", "citations", "figures")
 )
 
 EXPECTED = {
@@ -81,7 +81,7 @@ EXPECTED = {
     ],
     "hygiene": [
         ("not-nfc", A, 7, "name"),
-        ("minimum", E, 2, "attendance_count"),
+        ("minimum", F, 2, "quantity"),
         ("whitespace", P, 2, "notes"),
         ("formula", P, 3, "notes"),
         ("formula", P, 4, "notes"),
@@ -122,7 +122,7 @@ def test_every_code_is_exercised_or_covered_elsewhere():
 def test_warnings_alone_leave_the_package_valid(tmp_path):
     folder = build(tmp_path)
     with open(folder / "seeds" / "sources.csv", "a", encoding="utf-8") as f:
-        f.write("src-uncited,Uncited,Agency,,2024-01-01,https://x.example/a,,2025-01-15,news,en,\n")
+        f.write("src-uncited,Uncited,Agency,agency,,2024-01-01,https://x.example/a,,2025-01-15,news,en,\n")
     report = validate_package(folder)
     assert [f.code for f in report.findings] == ["unreferenced"] and report.valid
 

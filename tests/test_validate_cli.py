@@ -61,7 +61,7 @@ def test_github_annotations(tmp_path):
 def test_warnings_only_exit_0(tmp_path):
     folder = build(tmp_path)
     with open(folder / "seeds" / "sources.csv", "a", encoding="utf-8") as f:
-        f.write("src-uncited,Uncited,Agency,,2024-01-01,https://x.example/a,,2025-01-15,news,en,\n")
+        f.write("src-uncited,Uncited,Agency,agency,,2024-01-01,https://x.example/a,,2025-01-15,news,en,\n")
     result = run(folder)
     assert result.exit_code == 0 and "valid: 0 errors, 1 warning" in result.output
 
