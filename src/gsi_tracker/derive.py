@@ -1,32 +1,78 @@
 """Columns computed from the hand-coded ones, added to typed tables at build and load time.
 
-They are declared in the schemas with `"x-gsi": {"derived": true}`, never typed into `seeds/`, and recomputed
-here from the other columns alone, so a release can always be checked against its own hand-coded data:
+A derived field is declared in its Table Schema with `"x-gsi": {"derived": {KIND: {...}}}`; it is never typed into
+`seeds/`. This module reads those declarations and computes the columns from the other columns alone, so a release
+can always be checked against its own hand-coded data. The kinds:
 
-- participants `state_iso3`: the state or territory an actor belongs to, found by walking `parent_actor_id`;
-- events `root_event_id`: the top of the `parent_event_id` chain (the event itself when it has no parent), and
-  `series_number`: the event's running number among this data set's events of its series, by start date;
-- commitments `delivered_quantity` and `delivered_share`: for a pledge with a quantity, the largest quantity among
-  the deliveries linked to it that count the same kind (and, for money, the same currency), and that quantity
-  divided by the pledge's;
-- every cited table: `source_count` (distinct sources citing the row), `origin_count` (distinct outlets those
-  sources come from) and `prc_official_only` (every origin is a PRC government body or state outlet).
+- `ancestor`: follow a foreign key into another table, then its parent field upwards, to the first row that meets
+  `where`, and take its `value` (a participant's state through its actor's parents);
+- `root`: the top of a parent chain within the table (the event itself when it has no parent);
+- `rank`: the running number of a row among the rows sharing `groupBy`, ordered by `orderBy`;
+- `linkedMax`: for rows meeting `where`, the largest `value` among the rows whose `link` points at them and that
+  agree on every `match` field (the largest delivery of the same kind and currency linked to a pledge);
+- `ratio`: one column divided by another (missing where either is missing or the divisor is 0);
+- `citationCount`: how many distinct `sources`, or distinct `origins` of those sources, cite the row;
+- `originsAll`: whether every origin of the sources citing the row has the named boolean field true.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
-STATE_TYPES = ("state", "territory")
+Schemas = Mapping[str, Mapping[str, Any]]
 
 
-def _walk_to_top(ids: pd.Series, parent: dict[str, Any]) -> list[Any]:
-    """For each id, the last id reached by following `parent` (cycles stop where they would repeat)."""
+def derived_fields(schema: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Field name -> its `derived` declaration, in declared order."""
+    return {f["name"]: f["x-gsi"]["derived"] for f in schema.get("fields", []) if (f.get("x-gsi") or {}).get("derived")}
+
+
+def _primary_key(schema: Mapping[str, Any]) -> str:
+    key = schema.get("primaryKey")
+    return key[0] if isinstance(key, list) else key
+
+
+def _meets(frame: pd.DataFrame, where: Mapping[str, list[str]]) -> pd.Series:
+    mask = None
+    for field, values in where.items():
+        m = frame[field].astype("string").isin(values).fillna(False).astype(bool)
+        mask = m if mask is None else (mask & m)
+    import pandas as pd
+
+    return mask if mask is not None else pd.Series(True, index=frame.index)
+
+
+def _ancestor(frame: pd.DataFrame, spec: Mapping[str, Any], tables: Mapping[str, pd.DataFrame], schemas: Schemas):
+    import pandas as pd
+
+    other = tables[spec["resource"]]
+    key = _primary_key(schemas[spec["resource"]])
+    parent = {k: p for k, p in zip(other[key], other[spec["parent"]], strict=True) if not pd.isna(p)}
+    meets = dict(zip(other[key], _meets(other, spec["where"]), strict=True))
+    value = dict(zip(other[key], other[spec["value"]], strict=True))
+    found: dict[Any, Any] = {}
+    for start in other[key]:
+        node, seen, hit = start, set(), pd.NA
+        while isinstance(node, str) and node not in seen:
+            seen.add(node)
+            if meets.get(node):
+                hit = value.get(node, pd.NA)
+                break
+            node = parent.get(node)
+        found[start] = hit
+    return [found.get(v, pd.NA) for v in frame[spec["from"]]]
+
+
+def _root(frame: pd.DataFrame, spec: Mapping[str, Any], key: str):
+    import pandas as pd
+
+    parent = {k: p for k, p in zip(frame[key], frame[spec["parent"]], strict=True) if not pd.isna(p)}
     out = []
-    for start in ids:
+    for start in frame[key]:
         node, seen = start, set()
         while isinstance(parent.get(node), str) and node not in seen:
             seen.add(node)
@@ -35,147 +81,127 @@ def _walk_to_top(ids: pd.Series, parent: dict[str, Any]) -> list[Any]:
     return out
 
 
-def state_of_actors(actors: pd.DataFrame) -> dict[str, str | None]:
-    """actor_id -> ISO 3166 alpha-3 of the state or territory it belongs to (None for none)."""
+def _rank(frame: pd.DataFrame, spec: Mapping[str, Any]):
     import pandas as pd
 
-    parent = {a: p for a, p in zip(actors["actor_id"], actors["parent_actor_id"], strict=True) if not pd.isna(p)}
-    kind = dict(zip(actors["actor_id"], actors["actor_type"].astype("string"), strict=True))
-    iso = dict(zip(actors["actor_id"], actors["iso3"], strict=True))
-    result: dict[str, str | None] = {}
-    for actor in actors["actor_id"]:
-        node, seen, found = actor, set(), None
-        while isinstance(node, str) and node not in seen:
-            seen.add(node)
-            if kind.get(node) in STATE_TYPES:
-                found = None if pd.isna(iso.get(node)) else str(iso[node])
-                break
-            node = parent.get(node)
-        result[actor] = found
-    return result
-
-
-def participants_state(participants: pd.DataFrame, actors: pd.DataFrame) -> pd.Series:
-    import pandas as pd
-
-    states = state_of_actors(actors)
-    return pd.Series([states.get(a) for a in participants["actor_id"]], index=participants.index, dtype="string")
-
-
-def events_root(events: pd.DataFrame) -> pd.Series:
-    import pandas as pd
-
-    parent = {e: p for e, p in zip(events["event_id"], events["parent_event_id"], strict=True) if not pd.isna(p)}
-    return pd.Series(_walk_to_top(events["event_id"], parent), index=events.index, dtype="string")
-
-
-def events_series_number(events: pd.DataFrame) -> pd.Series:
-    import pandas as pd
-
-    out = pd.Series(pd.NA, index=events.index, dtype="Int64")
-    in_series = events[events["series_id"].notna()]
-    ordered = in_series.sort_values(["series_id", "start_date", "event_id"], kind="mergesort")
-    ranks = ordered.groupby("series_id", observed=True).cumcount() + 1
+    group = spec["groupBy"]
+    out = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    members = frame[frame[group].notna()]
+    ordered = members.sort_values([group, *spec["orderBy"]], kind="mergesort")
+    ranks = ordered.groupby(group, observed=True, sort=False).cumcount() + 1
     out.loc[ranks.index] = ranks.astype("Int64")
     return out
 
 
-def commitments_delivered(commitments: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """(delivered_quantity, delivered_share) for each pledge; missing for deliveries and unmatched pledges."""
+def _linked_max(frame: pd.DataFrame, spec: Mapping[str, Any], key: str):
     import pandas as pd
 
-    c = commitments
-    kind = c["quantity_kind"].astype("string")
-    currency = c["currency"].astype("string").fillna("")
-    deliveries = c[(c["record_kind"].astype("string") == "delivery") & c["pledge_commitment_id"].notna()]
-    deliveries = deliveries[deliveries["quantity"].notna()]
-    best: dict[tuple[str, str, str], int] = {}
-    for pid, k, cur, q in zip(
-        deliveries["pledge_commitment_id"],
-        kind.loc[deliveries.index],
-        currency.loc[deliveries.index],
-        deliveries["quantity"],
-        strict=True,
-    ):
-        if pd.isna(k):
-            continue
-        key = (str(pid), str(k), str(cur))
-        best[key] = max(best.get(key, 0), int(q))
-    quantity = pd.Series(pd.NA, index=c.index, dtype="Int64")
-    share = pd.Series(pd.NA, index=c.index, dtype="Float64")
-    pledges = c[(c["record_kind"].astype("string") == "pledge") & c["quantity"].notna() & kind.notna()]
-    for idx, cid, k, cur, q in zip(
-        pledges.index,
-        pledges["commitment_id"],
-        kind.loc[pledges.index],
-        currency.loc[pledges.index],
-        pledges["quantity"],
-        strict=True,
-    ):
-        got = best.get((str(cid), str(k), str(cur)))
+    link, value, match = spec["link"], spec["value"], list(spec.get("match", []))
+
+    def sig(row_index) -> tuple:
+        return tuple("" if pd.isna(frame.at[row_index, f]) else str(frame.at[row_index, f]) for f in match)
+
+    best: dict[tuple, Any] = {}
+    for idx in frame.index[frame[link].notna() & frame[value].notna()]:
+        k = (frame.at[idx, link], *sig(idx))
+        best[k] = max(best.get(k, frame.at[idx, value]), frame.at[idx, value])
+    out = pd.Series(pd.NA, index=frame.index, dtype="object")
+    targets = _meets(frame, spec.get("where", {}))
+    for idx in frame.index[targets]:
+        got = best.get((frame.at[idx, key], *sig(idx)))
         if got is not None:
-            quantity.loc[idx] = got
-            if int(q) > 0:
-                share.loc[idx] = got / int(q)
-    return quantity, share
+            out.at[idx] = got
+    return out
 
 
-def citation_counts(
-    table: str, frame: pd.DataFrame, id_field: str, citations: pd.DataFrame, sources: pd.DataFrame, outlets: pd.DataFrame
-) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(source_count, origin_count, prc_official_only) for each row of a cited table."""
+def _ratio(frame: pd.DataFrame, spec: Mapping[str, Any]):
     import pandas as pd
 
-    cites = citations[citations["record_table"].astype("string") == table][["record_id", "source_id"]]
-    origin = dict(zip(sources["source_id"], sources["origin_id"], strict=True))
-    official = dict(zip(outlets["outlet_id"], outlets["prc_official"], strict=True))
-    by_record: dict[str, set[str]] = {}
-    for rid, sid in zip(cites["record_id"], cites["source_id"], strict=True):
-        by_record.setdefault(rid, set()).add(sid)
-    src_n, org_n, prc = [], [], []
-    for rid in frame[id_field]:
-        srcs = by_record.get(rid, set())
-        origins = {origin[s] for s in srcs if s in origin and not pd.isna(origin[s])}
-        src_n.append(len(srcs))
-        org_n.append(len(origins))
-        prc.append(bool(origins) and all(bool(official.get(o)) is True for o in origins) if origins else pd.NA)
-    idx = frame.index
-    return (
-        pd.Series(src_n, index=idx, dtype="Int64"),
-        pd.Series(org_n, index=idx, dtype="Int64"),
-        pd.Series(prc, index=idx, dtype="boolean"),
+    num = pd.to_numeric(frame[spec["numerator"]], errors="coerce").astype("Float64")
+    den = pd.to_numeric(frame[spec["denominator"]], errors="coerce").astype("Float64")
+    return (num / den.where(den != 0)).astype("Float64")
+
+
+def _citing(table: str, frame: pd.DataFrame, key: str, tables: Mapping[str, pd.DataFrame], schemas: Schemas):
+    """(row id -> set of citing source ids, source id -> origin id, origin table name, origin frame)."""
+    import pandas as pd
+
+    for name, schema in schemas.items():
+        ref = (schema.get("x-gsi") or {}).get("recordReference")
+        if ref and name in tables:
+            citing_name, ref_spec = name, ref
+            break
+    else:
+        raise KeyError("no table declares x-gsi recordReference, so citation counts cannot be derived")
+    citing = tables[citing_name]
+    fk_source = next(
+        fk for fk in schemas[citing_name].get("foreignKeys", []) if (fk.get("reference") or {}).get("resource")
     )
+    source_table = fk_source["reference"]["resource"]
+    source_field = fk_source["fields"][0]
+    rows = citing[citing[ref_spec["tableField"]].astype("string") == table]
+    by_record: dict[Any, set] = {}
+    for rid, sid in zip(rows[ref_spec["idField"]], rows[source_field], strict=True):
+        by_record.setdefault(rid, set()).add(sid)
+    sources = tables[source_table]
+    source_key = _primary_key(schemas[source_table])
+    fk_origin = next(
+        fk for fk in schemas[source_table].get("foreignKeys", []) if (fk.get("reference") or {}).get("resource")
+    )
+    origin_of = {
+        s: o for s, o in zip(sources[source_key], sources[fk_origin["fields"][0]], strict=True) if not pd.isna(o)
+    }
+    origin_table = fk_origin["reference"]["resource"]
+    return by_record, origin_of, origin_table, tables[origin_table]
 
 
-def derive(tables: dict[str, pd.DataFrame], derived: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
-    """The tables with the derived columns each schema declares, computed afresh and in declared position.
+def _citation_column(kind: str, spec: Any, table: str, frame: pd.DataFrame, key: str, tables, schemas: Schemas):
+    import pandas as pd
 
-    `derived` maps a table to the names of its derived fields; a derived field this module does not know raises
-    KeyError (a schema that declares a computation the code lacks is a programming error, not a data error).
-    """
+    by_record, origin_of, origin_table, origins = _citing(table, frame, key, tables, schemas)
+    if kind == "citationCount":
+        if spec == "sources":
+            return [len(by_record.get(r, ())) for r in frame[key]]
+        return [len({origin_of[s] for s in by_record.get(r, ()) if s in origin_of}) for r in frame[key]]
+    flag = dict(zip(origins[_primary_key(schemas[origin_table])], origins[spec], strict=True))
+    out = []
+    for r in frame[key]:
+        os_ = {origin_of[s] for s in by_record.get(r, ()) if s in origin_of}
+        out.append(all(bool(flag.get(o)) is True for o in os_) if os_ else pd.NA)
+    return out
+
+
+def derive(tables: Mapping[str, pd.DataFrame], schemas: Schemas) -> dict[str, pd.DataFrame]:
+    """Every table with its declared derived columns computed afresh, cast to their declared dtypes, in declared
+    order. Tables without derived fields are returned as they are."""
+    import pandas as pd
+
+    from . import schema as sch
+
     out = dict(tables)
-    t = {name: frame.copy() for name, frame in tables.items()}
-    cited = {"events": "event_id", "commitments": "commitment_id", "participants": "participant_id", "figures": "figure_id"}
-    for table, names in derived.items():
-        if not names or table not in t:
+    for table, schema in schemas.items():
+        declared = derived_fields(schema)
+        if not declared or table not in tables:
             continue
-        frame = t[table]
-        for name in names:
-            if table == "participants" and name == "state_iso3":
-                frame[name] = participants_state(frame, t["actors"])
-            elif table == "events" and name == "root_event_id":
-                frame[name] = events_root(frame)
-            elif table == "events" and name == "series_number":
-                frame[name] = events_series_number(frame)
-            elif table == "commitments" and name in ("delivered_quantity", "delivered_share"):
-                quantity, share = commitments_delivered(frame)
-                frame["delivered_quantity" if name == "delivered_quantity" else "delivered_share"] = (
-                    quantity if name == "delivered_quantity" else share
-                )
-            elif table in cited and name in ("source_count", "origin_count", "prc_official_only"):
-                counts = citation_counts(table, frame, cited[table], t["citations"], t["sources"], t["outlets"])
-                frame[name] = counts[("source_count", "origin_count", "prc_official_only").index(name)]
+        frame = tables[table].copy()
+        key = _primary_key(schema)
+        for name, decl in declared.items():
+            (kind, spec), *_ = decl.items()
+            if kind == "ancestor":
+                values = _ancestor(frame, spec, tables, schemas)
+            elif kind == "root":
+                values = _root(frame, spec, key)
+            elif kind == "rank":
+                values = _rank(frame, spec)
+            elif kind == "linkedMax":
+                values = _linked_max(frame, spec, key)
+            elif kind == "ratio":
+                values = _ratio(frame, spec)
+            elif kind in ("citationCount", "originsAll"):
+                values = _citation_column(kind, spec, table, frame, key, tables, schemas)
             else:
-                raise KeyError(f"{table}.{name} is declared derived but no computation is defined for it")
-        out[table] = frame
+                raise KeyError(f"{table}.{name}: unknown derived kind {kind!r}")
+            field = next(f for f in sch.fields(schema) if f.name == name)
+            frame[name] = pd.Series(values, index=frame.index, dtype="object").astype(sch.pandas_dtype(field))
+        out[table] = frame[[f["name"] for f in schema["fields"] if f["name"] in frame.columns]]
     return out
