@@ -13,7 +13,7 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def built_release(tmp_path_factory):
     """A release built once by `build.build_release` from the synthetic rows of tests/release_packages.py."""
-    from release_packages import EPOCH, make_package
+    from tests.release_packages import EPOCH, make_package
 
     from gsi_tracker.build import build_release
 

@@ -6,7 +6,7 @@ import zipfile
 
 import pandas as pd
 import pytest
-from release_packages import make_package
+from tests.release_packages import make_package
 
 import gsi_tracker
 from gsi_tracker import schema as sch
