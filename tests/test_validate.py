@@ -182,7 +182,7 @@ def test_civil_days_agrees_with_datetime():
 
     import numpy as np
 
-    from gsi_tracker.checks.table import civil_days
+    from gsi_tracker.codec import civil_days
 
     ys, ms, ds = np.meshgrid(np.array([1, 1900, 1970, 2000, 2023, 2024, 9999]), np.arange(0, 14), np.arange(0, 33))
     valid, days = civil_days(ys.ravel(), ms.ravel(), ds.ravel())

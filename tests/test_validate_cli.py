@@ -80,7 +80,7 @@ def test_warnings_only_exit_0(tmp_path):
             lambda d: (d / "schemas" / "actors.schema.json").write_text(
                 '{"fields": [{"name": "x", "type": "geopoint"}]}'
             ),
-            "schema not supported",
+            "actors.schema.json: $.fields[0].type: field 'x': type 'geopoint' is not supported",
         ),
     ],
 )

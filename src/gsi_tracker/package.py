@@ -12,7 +12,10 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .schema import ResourceRules, TableSchema
 
 DESCRIPTOR = "datapackage.json"
 
@@ -41,6 +44,8 @@ class Resource:
     schema: dict[str, Any]
     schema_path: Path | None
     descriptor: dict[str, Any]
+    model: TableSchema = field(repr=False, compare=False)
+    rules: ResourceRules = field(repr=False, compare=False)
 
     @property
     def hash(self) -> str | None:
@@ -88,6 +93,13 @@ class Package:
         for r in self.resources:
             if r.table == table:
                 return r.schema
+        raise PackageError(f"no table {table!r}", self.descriptor_path)
+
+    def model(self, table: str) -> TableSchema:
+        """The parsed Table Schema of `table`."""
+        for r in self.resources:
+            if r.table == table:
+                return r.model
         raise PackageError(f"no table {table!r}", self.descriptor_path)
 
     def close(self) -> None:
@@ -154,6 +166,8 @@ def _format_of(res: dict[str, Any]) -> str:
 
 
 def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory | None) -> Package:
+    from .schema import check_references, parse, resource_rules
+
     descriptor = read_json(descriptor_path)
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise PackageError("not a data package: no 'resources' list", descriptor_path)
@@ -185,8 +199,11 @@ def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory 
                 schema=schema,
                 schema_path=schema_path,
                 descriptor=res,
+                model=parse(schema, _table_of(res), schema_path or descriptor_path),
+                rules=resource_rules(res.get("x-gsi"), descriptor_path, f"$.resources[{i}].x-gsi"),
             )
         )
+    check_references({r.table: r.model for r in resources})
     return Package(root, descriptor_path, descriptor, resources, source, tmp)
 
 

@@ -50,7 +50,7 @@ def _load_and_check(res, reading: threading.Lock):
             raise PackageError("file not found", res.relpath) from None
         except OSError as e:
             raise PackageError(f"cannot read: {e.strerror}", res.relpath) from None
-    table = TableData(res.table, res.relpath, res.schema, text)
+    table = TableData(res.table, res.relpath, res.model, text)
     for check in (check_header, check_rows, check_fields, check_hygiene, check_field_rules, check_table_rules):
         findings += check(table)
     return table, findings
@@ -77,8 +77,8 @@ def _validate(package) -> Report:
         report.extend(descriptor.result())
         cross = [pool.submit(check_foreign_keys, t, tables) for t in tables.values()]
         cross.append(pool.submit(check_record_references, tables))
-        rules = {r.table: r.descriptor.get("x-gsi") or {} for r in csv_resources}
-        cross.append(pool.submit(check_resource_rules, {t: r for t, r in rules.items() if r}, tables))
+        rules = {r.table: r.rules for r in csv_resources}
+        cross.append(pool.submit(check_resource_rules, rules, tables))
         for future in cross:
             report.extend(future.result())
     for res in parquet:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .. import schema as sch
 from ..findings import Finding
-from .table import FORMAT_TEXT, TYPE_TEXT, TableData, all_present, listing, regex_mask, to_numpy
+from ..codec import regex_mask, to_numpy
+from .table import TableData, all_present, listing
 
 
 def check_fields(data: TableData) -> list[Finding]:
@@ -18,7 +19,7 @@ def check_fields(data: TableData) -> list[Finding]:
             rule = "required" if f.required else "primary-key fields are required"
             out += data.findings("required", name, ~present, f"{rule}: {name} must not be empty", show_value=False)
         ok, values = data.typed(name)
-        what = TYPE_TEXT.get(f.type) or (FORMAT_TEXT[f.format][1] if f.format in FORMAT_TEXT else None)
+        what = f.codec.expected
         if what:
             out += data.findings("type", name, present & ~ok, f"type: {name} must be {what}")
         out += _constraints(data, f, ok, values)

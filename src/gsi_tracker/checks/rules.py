@@ -9,11 +9,14 @@ restates them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import schema as sch
+from ..codec import regex_mask, to_numpy
 from ..findings import Finding
-from .table import TableData, all_present, joined, listing, regex_mask, to_numpy
+from ..schema import ResourceRules
+from .table import TableData, all_present, joined, listing
 
 Tables = dict[str, TableData]
 
@@ -35,7 +38,7 @@ def _is_in(col, values) -> Any:
     return to_numpy(pc.is_in(col, value_set=value_set))
 
 
-def _when(data: TableData, condition: dict[str, list]) -> Any:
+def _when(data: TableData, condition: Mapping[str, Iterable[str]]) -> Any:
     """Rows where every condition field holds one of its listed values."""
     import numpy as np
 
@@ -45,20 +48,20 @@ def _when(data: TableData, condition: dict[str, list]) -> Any:
     return mask
 
 
-def _describe(condition: dict[str, list]) -> str:
+def _describe(condition: Mapping[str, Iterable[str]]) -> str:
     return " and ".join(f"{k} is {listing(v)}" for k, v in condition.items())
 
 
 def check_field_rules(data: TableData) -> list[Finding]:
     out: list[Finding] = []
-    for raw in data.schema.get("fields", []):
-        name, rules = raw["name"], raw.get("x-gsi") or {}
-        if not rules or name not in data.position:
+    for f in data.schema.fields:
+        name, rules = f.name, f.rules
+        if name not in data.position:
             continue
-        if "dateShapes" in rules:
-            out += _date_shapes(data, name, rules.get("precisionOf", []), rules["dateShapes"])
-        if "notBefore" in rules and data.has(rules["notBefore"]):
-            other = rules["notBefore"]
+        if rules.date_shapes:
+            out += _date_shapes(data, name, rules.precision_of, rules.date_shapes)
+        if rules.not_before is not None and data.has(rules.not_before):
+            other = rules.not_before
             ok, days = data.typed(name)
             ok2, days2 = data.typed(other)
             bad = ok & ok2 & (days < days2)
@@ -68,10 +71,10 @@ def check_field_rules(data: TableData) -> list[Finding]:
                 bad,
                 lambda r: f"not-before: {name} must not be before {other} ({data.show(other, days2[r])})",
             )
-        if "iso3166" in rules:
-            out += _iso3166(data, name, rules["iso3166"])
-        if "requiredWhen" in rules:
-            cond = rules["requiredWhen"]
+        if rules.iso3166 is not None:
+            out += _iso3166(data, name, rules.iso3166)
+        if rules.required_when:
+            cond = rules.required_when
             bad = _when(data, cond) & data.missing(name)
             out += data.findings(
                 "required-when",
@@ -80,13 +83,13 @@ def check_field_rules(data: TableData) -> list[Finding]:
                 f"required-when: {name} is required when {_describe(cond)}",
                 show_value=False,
             )
-        if "emptyUnless" in rules:
-            cond = rules["emptyUnless"]
+        if rules.empty_unless:
+            cond = rules.empty_unless
             bad = data.present(name) & ~_when(data, cond)
             out += data.findings(
                 "empty-unless", name, bad, f"empty-unless: {name} must be empty unless {_describe(cond)}"
             )
-        if rules.get("fragment"):
+        if rules.fragment:
             bad = data.present(name) & regex_mask(data.raw(name), WHOLE_SENTENCE)
             out += data.findings(
                 "sentence",
@@ -101,7 +104,7 @@ def _shape_regex(shape: str) -> str:
     return "^" + "".join("[0-9]" if ch in "YMD" else re.escape(ch) for ch in shape) + "$"
 
 
-def _date_shapes(data: TableData, precision: str, targets: list[str], shapes: dict[str, str]) -> list[Finding]:
+def _date_shapes(data: TableData, precision: str, targets: Iterable[str], shapes: Mapping[str, str]) -> list[Finding]:
     out = []
     for target in targets:
         if not data.has(target):
@@ -132,8 +135,8 @@ def check_table_rules(data: TableData) -> list[Finding]:
     import numpy as np
 
     out: list[Finding] = []
-    rules = data.schema.get("x-gsi") or {}
-    for group in rules.get("together", []):
+    rules = data.schema.rules
+    for group in rules.together:
         if not all(n in data.position for n in group):
             continue
         filled = sum(data.present(n).astype(np.int64) for n in group)
@@ -146,7 +149,7 @@ def check_table_rules(data: TableData) -> list[Finding]:
                 f"together: {listing(group).replace(' or ', ' and ')} are filled all or none; {n} is empty",
                 show_value=False,
             )
-    for name, needed in (rules.get("requires") or {}).items():
+    for name, needed in rules.requires.items():
         if name not in data.position:
             continue
         for other in needed:
@@ -168,8 +171,8 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
     import pyarrow.compute as pc
 
     out: list[Finding] = []
-    raw_fks = data.schema.get("foreignKeys", [])
-    for (fields, ref_table, ref_fields), raw in zip(sch.foreign_keys(data.schema, data.table), raw_fks):
+    for fk in data.schema.foreign_keys:
+        fields, ref_table, ref_fields = list(fk.fields), fk.resource, list(fk.ref_fields)
         parent = tables.get(ref_table)
         if (
             parent is None
@@ -186,14 +189,13 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
         out += data.findings(
             "foreign-key", fields[0], check & ~found, f"foreign-key: {', '.join(fields)} must match a value of {target}"
         )
-        rules = raw.get("x-gsi") or {}
-        if not rules or len(value_set) == 0:
+        if not (fk.same_values or fk.referenced_where) or len(value_set) == 0:
             continue
         linked = check & found
         pos = to_numpy(pc.fill_null(pc.index_in(child, value_set=value_set), 0))
         parent_rows = to_numpy(pc.indices_nonzero(pa.array(complete)))
         referenced = parent_rows[pos]
-        for same in rules.get("sameValues", []):
+        for same in fk.same_values:
             if same not in data.position or same not in parent.position:
                 continue
             theirs = parent.raw(same).take(pa.array(referenced))
@@ -204,7 +206,7 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
                 differ,
                 f"same-values: {same} must equal the {same} of the {ref_table} row that {fields[0]} references",
             )
-        where = rules.get("referencedWhere")
+        where = fk.referenced_where
         if where:
             ok = _when(parent, where)[referenced]
             out += data.findings(
@@ -219,13 +221,13 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
 def _record_reference(tables: Tables):
     """(citing table, table field, id field) for every table declaring x-gsi recordReference."""
     for data in tables.values():
-        rr = (data.schema.get("x-gsi") or {}).get("recordReference")
-        if rr and rr["tableField"] in data.position and rr["idField"] in data.position:
-            yield data, rr["tableField"], rr["idField"]
+        rr = data.schema.rules.record_reference
+        if rr and rr.table_field in data.position and rr.id_field in data.position:
+            yield data, rr.table_field, rr.id_field
 
 
 def _single_key(data: TableData) -> str | None:
-    pk = sch.primary_key(data.schema)
+    pk = data.schema.primary_key
     return pk[0] if len(pk) == 1 and pk[0] in data.position else None
 
 
@@ -252,7 +254,7 @@ def check_record_references(tables: Tables) -> list[Finding]:
     return out
 
 
-def check_resource_rules(resources: dict[str, dict[str, Any]], tables: Tables) -> list[Finding]:
+def check_resource_rules(resources: Mapping[str, ResourceRules], tables: Tables) -> list[Finding]:
     """citationRequired and warnUnreferenced, from the "x-gsi" of each resource in datapackage.json."""
     import numpy as np
 
@@ -267,14 +269,14 @@ def check_resource_rules(resources: dict[str, dict[str, Any]], tables: Tables) -
             rows = _is_in(cites.raw(table_field), [table]) & cites.present(id_field)
             ids = cites.raw(id_field).filter(rows)
             cited |= _is_in(data.raw(key), ids)
-        if rules.get("citationRequired"):
+        if rules.citation_required:
             out += data.findings(
                 "citation-missing",
                 key,
                 data.present(key) & ~cited,
                 f"citation-missing: every {table} row needs at least one citation; none cites this {key}",
             )
-        if rules.get("warnUnreferenced"):
+        if rules.warn_unreferenced:
             used = cited.copy()
             for other in tables.values():
                 for fields, ref_table, ref_fields in sch.foreign_keys(other.schema, other.table):

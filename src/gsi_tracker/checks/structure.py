@@ -154,7 +154,7 @@ def check_parquet(res: Resource, csv_rows: int | None) -> list[Finding]:
             )
         ]
     actual = pf.schema_arrow
-    expected = sch.arrow_schema(res.schema)
+    expected = sch.arrow_schema(res.model)
     out = []
     if actual.names != expected.names:
         out.append(
