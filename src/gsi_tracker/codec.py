@@ -78,6 +78,13 @@ def _string_array(col) -> pa.Array | pa.ChunkedArray:
     return pa.array(list(col), pa.string())
 
 
+def _unsigned_plus(col):
+    """The text without a leading `+`, which Arrow's casts do not read."""
+    import pyarrow.compute as pc
+
+    return pc.replace_substring_regex(col, r"^\+", "")
+
+
 class Codec:
     """The meaning of one Table Schema type; built per field (a format or true values can refine it)."""
 
@@ -164,7 +171,7 @@ class IntegerCodec(Codec):
         import pyarrow.compute as pc
 
         ok = present & regex_mask(col, INTEGER) & (to_numpy(pc.utf8_length(col)) <= INTEGER_DIGITS)
-        clean = pc.if_else(pa.array(ok), col, "0")
+        clean = pc.if_else(pa.array(ok), _unsigned_plus(col), "0")
         return ok, to_numpy(pc.cast(clean, pa.int64()))
 
     def to_pandas(self, col, ok, values):
@@ -199,7 +206,7 @@ class NumberCodec(Codec):
         import pyarrow.compute as pc
 
         ok = present & regex_mask(col, NUMBER)
-        clean = pc.if_else(pa.array(ok), col, "0")
+        clean = pc.if_else(pa.array(ok), _unsigned_plus(col), "0")
         return ok, to_numpy(pc.cast(clean, pa.float64()))
 
     def to_pandas(self, col, ok, values):
