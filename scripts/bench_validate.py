@@ -26,9 +26,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 CLEAN = REPO / "tests" / "fixtures" / "validate" / "clean"
-sys.path.insert(0, str(REPO / "src"))
+sys.path[:0] = [str(REPO / "src"), str(REPO)]
 
-from gsi_tracker.checks import frictionless_codes  # noqa: E402
+from tests.frictionless_map import frictionless_codes  # noqa: E402
 
 COARSE = next(  # a precision whose date shape fixes the day, so a mid-month date breaks it
     value

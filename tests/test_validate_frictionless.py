@@ -11,7 +11,7 @@ import json
 import pytest
 from frictionless import validate as frictionless_validate
 
-from gsi_tracker.checks import frictionless_codes
+from tests.frictionless_map import frictionless_codes
 from gsi_tracker.validate import validate_package
 from tests.validate_cases import build, defect_cases
 

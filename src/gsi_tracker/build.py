@@ -148,9 +148,12 @@ def canonical_frame(package: Package, table: str) -> pd.DataFrame:
 
 def text_rows(frame: pd.DataFrame, table_schema: sch.RawSchema | sch.TableSchema) -> list[list[str]]:
     """Each row of a typed frame as canonical CSV cells (empty for missing), each field written by its codec."""
-    flds = sch.fields(table_schema)
-    columns = [[f.to_text(v) for v in frame[f.name].astype(object)] for f in flds]
-    return [list(row) for row in zip(*columns)] if columns else []
+    columns = []
+    for f in sch.fields(table_schema):
+        col = frame[f.name]
+        missing = col.isna().to_numpy()
+        columns.append(["" if na else f.to_text(v) for v, na in zip(col.astype(object), missing, strict=True)])
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []
 
 
 def canonical_csv(frame: pd.DataFrame, table_schema: sch.RawSchema | sch.TableSchema) -> bytes:

@@ -31,7 +31,7 @@ FORMATS = {
 }
 TRUE_VALUES = ("true", "True", "TRUE", "1")
 FALSE_VALUES = ("false", "False", "FALSE", "0")
-INTEGER_DIGITS = 18  # at most this many characters, so every accepted integer fits int64
+INTEGER_DIGITS = 18  # at most this many digits (after a sign), so every accepted integer fits int64
 EPOCH = dt.date(1970, 1, 1)
 FIRST_DAY = (dt.date(1677, 9, 22) - EPOCH).days  # the first and last whole days datetime64[ns] can hold
 LAST_DAY = (dt.date(2262, 4, 11) - EPOCH).days
@@ -170,7 +170,8 @@ class IntegerCodec(Codec):
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        ok = present & regex_mask(col, INTEGER) & (to_numpy(pc.utf8_length(col)) <= INTEGER_DIGITS)
+        digits = pc.utf8_length(pc.replace_substring_regex(col, r"^[+-]", ""))
+        ok = present & regex_mask(col, INTEGER) & (to_numpy(digits) <= INTEGER_DIGITS)
         clean = pc.if_else(pa.array(ok), _unsigned_plus(col), "0")
         return ok, to_numpy(pc.cast(clean, pa.int64()))
 

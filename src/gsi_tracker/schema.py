@@ -106,10 +106,10 @@ class Field:
         """Canonical CSV text of one typed value; empty for a missing one."""
         import pandas as pd
 
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
+        if value is None or value is pd.NA or value is pd.NaT:
             return ""
         if self.enum is not None:
-            return str(value)
+            return "" if not isinstance(value, str) and pd.isna(value) else str(value)
         return self.codec.to_text(value)
 
 

@@ -92,8 +92,7 @@ def typed(frame: pd.DataFrame, table_schema: sch.RawSchema | sch.TableSchema) ->
     import pyarrow as pa
 
     columns = {
-        name: pa.chunked_array([pa.array(frame[name].astype(object).tolist(), pa.string())])
-        for name in frame.columns
+        name: pa.chunked_array([pa.array(frame[name].astype(object).tolist(), pa.string())]) for name in frame.columns
     }
     out = typed_columns(columns, len(frame), table_schema)
     out.index = frame.index

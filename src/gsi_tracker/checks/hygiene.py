@@ -48,17 +48,15 @@ def check_hygiene(data: TableData) -> list[Finding]:
             "whitespace",
             name,
             edge_space(col),
-            f"whitespace: {name} must not begin or end with whitespace (gsi fmt trims it)",
+            f"{name} must not begin or end with whitespace (gsi fmt trims it)",
         )
-        out += data.findings(
-            "not-nfc", name, not_nfc(col), f"not-nfc: {name} must be in Unicode NFC (gsi fmt normalises it)"
-        )
+        out += data.findings("not-nfc", name, not_nfc(col), f"{name} must be in Unicode NFC (gsi fmt normalises it)")
         if f.type == "string":
             first = pc.utf8_slice_codeunits(col, 0, 1)
             out += data.findings(
                 "formula",
                 name,
                 to_numpy(pc.is_in(first, value_set=starts)),
-                f"formula: {name} must not begin with =, +, -, @, a tab or a carriage return (a spreadsheet would run it)",
+                f"{name} must not begin with =, +, -, @, a tab or a carriage return (a spreadsheet would run it)",
             )
     return out

@@ -15,7 +15,6 @@ from typing import Any
 from .. import schema as sch
 from ..codec import regex_mask, to_numpy
 from ..findings import Finding
-from ..schema import ResourceRules
 from .table import TableData, all_present, joined, listing
 
 Tables = dict[str, TableData]
@@ -69,7 +68,7 @@ def check_field_rules(data: TableData) -> list[Finding]:
                 "not-before",
                 name,
                 bad,
-                lambda r: f"not-before: {name} must not be before {other} ({data.show(other, days2[r])})",
+                lambda r: f"{name} must not be before {other} ({data.show(other, days2[r])})",
             )
         if rules.iso3166 is not None:
             out += _iso3166(data, name, rules.iso3166)
@@ -80,22 +79,20 @@ def check_field_rules(data: TableData) -> list[Finding]:
                 "required-when",
                 name,
                 bad,
-                f"required-when: {name} is required when {_describe(cond)}",
+                f"{name} is required when {_describe(cond)}",
                 show_value=False,
             )
         if rules.empty_unless:
             cond = rules.empty_unless
             bad = data.present(name) & ~_when(data, cond)
-            out += data.findings(
-                "empty-unless", name, bad, f"empty-unless: {name} must be empty unless {_describe(cond)}"
-            )
+            out += data.findings("empty-unless", name, bad, f"{name} must be empty unless {_describe(cond)}")
         if rules.fragment:
             bad = data.present(name) & regex_mask(data.raw(name), WHOLE_SENTENCE)
             out += data.findings(
                 "sentence",
                 name,
                 bad,
-                f"sentence: {name} should quote a fragment holding the fact, not a whole sentence",
+                f"{name} should quote a fragment holding the fact, not a whole sentence",
             )
     return out
 
@@ -116,7 +113,7 @@ def _date_shapes(data: TableData, precision: str, targets: Iterable[str], shapes
                 "date-shape",
                 target,
                 bad,
-                f"date-shape: {precision} is {level}, so {target} must have the shape {shape}",
+                f"{precision} is {level}, so {target} must have the shape {shape}",
             )
     return out
 
@@ -126,9 +123,7 @@ def _iso3166(data: TableData, name: str, kind: str) -> list[Finding]:
 
     known = sorted({getattr(c, kind) for c in pycountry.countries if hasattr(c, kind)})
     bad = data.present(name) & ~_is_in(data.raw(name), known)
-    return data.findings(
-        "iso3166", name, bad, f"iso3166: {name} must be an ISO 3166-1 {kind} code that pycountry knows"
-    )
+    return data.findings("iso3166", name, bad, f"{name} must be an ISO 3166-1 {kind} code that pycountry knows")
 
 
 def check_table_rules(data: TableData) -> list[Finding]:
@@ -146,7 +141,7 @@ def check_table_rules(data: TableData) -> list[Finding]:
                 "together",
                 n,
                 partly & data.missing(n),
-                f"together: {listing(group).replace(' or ', ' and ')} are filled all or none; {n} is empty",
+                f"{listing(group).replace(' or ', ' and ')} are filled all or none; {n} is empty",
                 show_value=False,
             )
     for name, needed in rules.requires.items():
@@ -156,7 +151,7 @@ def check_table_rules(data: TableData) -> list[Finding]:
             if other in data.position:
                 bad = data.present(name) & data.missing(other)
                 out += data.findings(
-                    "requires", other, bad, f"requires: {other} must be filled when {name} is filled", show_value=False
+                    "requires", other, bad, f"{other} must be filled when {name} is filled", show_value=False
                 )
     return out
 
@@ -166,7 +161,15 @@ def _key_index(parent: TableData, fields: list[str]):
     return joined(parent, fields), all_present(parent, fields)
 
 
-def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
+def check_foreign_keys(tables: Tables) -> list[Finding]:
+    """Every foreign key of every table, with its x-gsi sameValues and referencedWhere rules."""
+    out: list[Finding] = []
+    for data in tables.values():
+        out += _foreign_keys(data, tables)
+    return out
+
+
+def _foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -187,7 +190,7 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
         found = _is_in(child, value_set)
         target = f"{ref_table}.{', '.join(ref_fields)}"
         out += data.findings(
-            "foreign-key", fields[0], check & ~found, f"foreign-key: {', '.join(fields)} must match a value of {target}"
+            "foreign-key", fields[0], check & ~found, f"{', '.join(fields)} must match a value of {target}"
         )
         if not (fk.same_values or fk.referenced_where) or len(value_set) == 0:
             continue
@@ -204,7 +207,7 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
                 "same-values",
                 same,
                 differ,
-                f"same-values: {same} must equal the {same} of the {ref_table} row that {fields[0]} references",
+                f"{same} must equal the {same} of the {ref_table} row that {fields[0]} references",
             )
         where = fk.referenced_where
         if where:
@@ -213,7 +216,7 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
                 "referenced-where",
                 fields[0],
                 linked & ~ok,
-                f"referenced-where: {fields[0]} must reference a {ref_table} row where {_describe(where)}",
+                f"{fields[0]} must reference a {ref_table} row where {_describe(where)}",
             )
     return out
 
@@ -249,20 +252,20 @@ def check_record_references(tables: Tables) -> list[Finding]:
                 "record-reference",
                 id_field,
                 rows & ~known,
-                f"record-reference: {id_field} must be the {key} of an existing {target} row",
+                f"{id_field} must be the {key} of an existing {target} row",
             )
     return out
 
 
-def check_resource_rules(resources: Mapping[str, ResourceRules], tables: Tables) -> list[Finding]:
+def check_resource_rules(tables: Tables) -> list[Finding]:
     """citationRequired and warnUnreferenced, from the "x-gsi" of each resource in datapackage.json."""
     import numpy as np
 
     out: list[Finding] = []
-    for table, rules in resources.items():
-        data = tables.get(table)
-        key = _single_key(data) if data is not None else None
-        if key is None:
+    for table, data in tables.items():
+        rules = data.rules
+        key = _single_key(data)
+        if key is None or not (rules.citation_required or rules.warn_unreferenced):
             continue
         cited = np.zeros(data.n, dtype=bool)
         for cites, table_field, id_field in _record_reference(tables):
@@ -274,7 +277,7 @@ def check_resource_rules(resources: Mapping[str, ResourceRules], tables: Tables)
                 "citation-missing",
                 key,
                 data.present(key) & ~cited,
-                f"citation-missing: every {table} row needs at least one citation; none cites this {key}",
+                f"every {table} row needs at least one citation; none cites this {key}",
             )
         if rules.warn_unreferenced:
             used = cited.copy()
@@ -292,6 +295,6 @@ def check_resource_rules(resources: Mapping[str, ResourceRules], tables: Tables)
                 "unreferenced",
                 key,
                 data.present(key) & ~used,
-                f"unreferenced: no row of any table references this {table} row",
+                f"no row of any table references this {table} row",
             )
     return out

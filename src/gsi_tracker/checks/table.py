@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import schema as sch
-from ..codec import regex_mask, to_numpy
+from ..codec import to_numpy
 from ..findings import Finding, shorten
 from . import severity
 
@@ -16,11 +16,15 @@ if TYPE_CHECKING:
 
     from ..tables import TextTable
 
+
 class TableData:
     """Raw and typed columns of one table, read from its TextTable; declared fields only."""
 
-    def __init__(self, table: str, file: str, schema: sch.TableSchema, text: TextTable):
+    def __init__(
+        self, table: str, file: str, schema: sch.TableSchema, text: TextTable, rules: sch.ResourceRules | None = None
+    ):
         self.table = table
+        self.rules = rules or sch.ResourceRules()
         self.file = file
         self.schema = schema
         self.text = text
