@@ -6,12 +6,12 @@ import zipfile
 
 import pandas as pd
 import pytest
-from tests.release_packages import make_package
 
 import gsi_tracker
 from gsi_tracker import schema as sch
 from gsi_tracker.load import Dataset, render_summary
 from gsi_tracker.package import PackageError
+from tests.release_packages import make_package
 
 
 @pytest.fixture

@@ -27,12 +27,12 @@ from .files import sha256_file
 from .findings import Report
 from .fmt import csv_bytes, sort_key
 from .package import DESCRIPTOR, Package, open_package
-from .registry import RegistryError, parse_version
+from .registry import release_name
+from .semver import VersionError, parse_version
 
 if TYPE_CHECKING:
     import pandas as pd
 
-RELEASE_PREFIX = "gsi-tracker-"
 SUMS = "SHA256SUMS"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 # frictionless 5 reads Parquet through pandas without counting bytes (a `byte-count` error on every Parquet
@@ -63,10 +63,6 @@ class BuildResult:
     zip_sha256: str
     zip_bytes: int
     report: Report = field(default_factory=Report)
-
-
-def release_name(version: str) -> str:
-    return f"{RELEASE_PREFIX}{version}"
 
 
 def _commit_epoch(root: Path) -> int | None:
@@ -316,8 +312,9 @@ def build_release(root: str | Path = ".", out: str | Path = "dist", *, epoch: in
         version = package.version
         try:
             parse_version(version)
-        except RegistryError as e:
+        except VersionError as e:
             raise BuildError(f"{DESCRIPTOR}: version {e}") from None
+        assert isinstance(version, str)
         name = release_name(version)
         folder, zip_path = out / name, out / f"{name}.zip"
         for existing in (folder, zip_path):

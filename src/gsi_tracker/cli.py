@@ -160,7 +160,8 @@ def info(version: str | None, path: Path | None) -> None:
 
     Example: gsi info latest
     """
-    from .download import describe_releases, read_registry
+    from .download import describe_releases
+    from .registry import read_registry
     from .load import load, render_summary
 
     if version is not None and path is not None:

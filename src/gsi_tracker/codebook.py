@@ -20,13 +20,15 @@ def _cell(text) -> str:
 
 def _examples(package: Package, table: str) -> tuple[int, dict[str, str]]:
     """Row count and, per field, the first non-empty value in primary-key order."""
+    from .fmt import sort_key
     from .tables import read_csv_text
 
     res = package.resource(table)
     frame = read_csv_text(res.path).frame
-    pk = sch.primary_key(res.schema)
-    if len(frame) and set(pk) <= set(frame.columns):
-        frame = frame.sort_values(pk, kind="stable")
+    if len(frame):
+        key = sort_key(res.model, [str(c) for c in frame.columns])
+        rows = frame.to_numpy(dtype=object).tolist()
+        frame = frame.iloc[sorted(range(len(rows)), key=lambda i: key(rows[i]))]
     examples = {}
     for name in frame.columns:
         filled = frame[name][frame[name] != ""]

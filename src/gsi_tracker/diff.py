@@ -17,18 +17,13 @@ from typing import Any
 
 from . import schema as sch
 from .package import Package, open_package
+from .semver import MAJOR, MINOR, PATCH, highest
 
-NONE, PATCH, MINOR, MAJOR = "none", "patch", "minor", "major"
-RANK = {NONE: 0, PATCH: 1, MINOR: 2, MAJOR: 3}
 LOWER_BOUNDS = ("minimum", "minLength", "exclusiveMinimum")
 UPPER_BOUNDS = ("maximum", "maxLength", "exclusiveMaximum")
 FLAGS = ("required", "unique")
 METADATA_KEYS = ("title", "description", "example")
 IGNORED_PACKAGE_KEYS = ("resources", "version", "created")
-
-
-def highest(bumps) -> str:
-    return max(bumps, key=RANK.__getitem__, default=NONE)
 
 
 @dataclass(frozen=True)

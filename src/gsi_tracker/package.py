@@ -114,6 +114,11 @@ class Package:
         self.close()
 
 
+def escapes(pure: PurePosixPath) -> bool:
+    """Whether a relative path is absolute, names a drive (`C:`) or climbs out with `..`: the one escape check."""
+    return pure.is_absolute() or bool(pure.parts and pure.parts[0].endswith(":")) or ".." in pure.parts
+
+
 def safe_relpath(root: Path, relpath: str, what: str, descriptor_path: Path) -> Path:
     """Resolve `relpath` under `root`, refusing URLs, absolute paths, `..` and links that leave the root."""
     if not isinstance(relpath, str) or not relpath:
@@ -121,7 +126,7 @@ def safe_relpath(root: Path, relpath: str, what: str, descriptor_path: Path) -> 
     if "://" in relpath:
         raise PackageError(f"{what} path {relpath!r} is remote; only local paths are read", descriptor_path)
     pure = PurePosixPath(relpath.replace("\\", "/"))
-    if pure.is_absolute() or (pure.parts and pure.parts[0].endswith(":")) or ".." in pure.parts:
+    if escapes(pure):
         raise PackageError(f"{what} path {relpath!r} would leave the package folder", descriptor_path)
     full = root.joinpath(*pure.parts)
     try:
@@ -216,8 +221,7 @@ def extract_zip(zip_path: Path, dest: Path) -> None:
     with zf:
         for info in zf.infolist():
             name = info.filename
-            pure = PurePosixPath(name.replace("\\", "/"))
-            if pure.is_absolute() or ".." in pure.parts or (pure.parts and pure.parts[0].endswith(":")):
+            if escapes(PurePosixPath(name.replace("\\", "/"))):
                 raise PackageError(f"zip entry {name!r} would leave the extraction folder", zip_path)
             if (info.external_attr >> 16) & 0o170000 == 0o120000:
                 raise PackageError(f"zip entry {name!r} is a symbolic link", zip_path)

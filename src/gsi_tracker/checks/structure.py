@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import schema as sch
+from ..files import parse_hash
 from ..findings import Finding
 from ..package import PackageError
 from . import severity
@@ -84,8 +85,8 @@ def check_rows(data: TableData) -> list[Finding]:
 def _digest(declared: str, path) -> tuple[str, str]:
     from ..files import file_digest
 
-    algo, _, expected = declared.partition(":") if ":" in declared else ("md5", "", declared)
-    return file_digest(path, algo), expected.lower()
+    algo, expected = parse_hash(declared)
+    return file_digest(path, algo), expected
 
 
 def check_bytes_hash(res: Resource) -> list[Finding]:
@@ -121,7 +122,7 @@ def check_bytes_hash(res: Resource) -> list[Finding]:
                 )
             ]
         if actual != expected:
-            algo = res.hash.partition(":")[0] if ":" in res.hash else "md5"
+            algo = parse_hash(res.hash)[0]
             out.append(
                 _finding(
                     res.relpath,
