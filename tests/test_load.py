@@ -86,7 +86,7 @@ def test_attribute_mapping_and_iteration(small):
     with pytest.raises(KeyError, match="no table 'nope'"):
         ds["nope"]
     with pytest.raises(AttributeError, match="nope"):
-        ds.nope
+        _ = ds.nope
     text = repr(ds)
     assert ds.version in text and "events" in text and "CC-BY-4.0" in text
 

@@ -31,7 +31,7 @@ def test_every_field_has_type_title_description(package):
 
 
 def test_enums_become_categoricals_in_declared_order(package):
-    for table, schema in declared(package):
+    for _table, schema in declared(package):
         dtypes = sch.pandas_dtypes(schema)
         assert list(dtypes) == sch.field_names(schema)
         for raw in schema["fields"]:
@@ -50,7 +50,7 @@ def test_types_map_to_declared_dtypes(package):
 
 
 def test_arrow_schema_nullability_and_metadata(package):
-    for table, schema in declared(package):
+    for _table, schema in declared(package):
         arrow = sch.arrow_schema(schema)
         for f in sch.fields(schema):
             af = arrow.field(f.name)
@@ -192,34 +192,26 @@ def test_foreign_keys_default_to_the_same_table(package):
     assert (["parent_actor_id"], "actors", ["actor_id"]) in fks
 
 
-def test_gsi_rules_name_declared_fields_and_values(package):
-    """Custom rule properties in the schemas only name fields and enum values that the schemas declare."""
-    for table, schema in declared(package):
-        names = set(sch.field_names(schema))
-        enums = {f.name: set(f.enum or ()) for f in sch.fields(schema)}
+def _conditions(model):
+    """(table, field, values) of every condition a rule of `model` puts on a field of its own or another table."""
+    for f in model.fields:
+        for cond in (f.rules.required_when, f.rules.empty_unless):
+            yield from ((model.table, name, values) for name, values in cond.items())
+    for fk in model.foreign_keys:
+        yield from ((fk.resource, name, values) for name, values in fk.referenced_where.items())
 
-        def check_conditions(cond):
-            for field, values in cond.items():
-                assert field in names, (table, field)
-                assert set(values) <= enums[field], (table, field, values)
 
-        for raw in schema["fields"]:
-            rules = raw.get("x-gsi", {})
-            for key in ("precisionOf",):
-                assert set(rules.get(key, [])) <= names
-            if "dateShapes" in rules:
-                assert set(rules["dateShapes"]) == enums[raw["name"]]
-            if "notBefore" in rules:
-                assert rules["notBefore"] in names
-            for key in ("requiredWhen", "emptyUnless"):
-                check_conditions(rules.get(key, {}))
-        table_rules = schema.get("x-gsi", {})
-        for group in table_rules.get("together", []):
-            assert set(group) <= names
-        for fk in schema.get("foreignKeys", []):
-            rules = fk.get("x-gsi", {})
-            assert set(rules.get("sameValues", [])) <= names
-            check_conditions(rules.get("referencedWhere", {}))
-        rr = table_rules.get("recordReference")
+def test_gsi_rules_name_declared_values(package):
+    """The values that x-gsi rules name are enum values that the schemas declare (field names are checked when the
+    package is opened)."""
+    enums = {t: {f.name: set(f.enum or ()) for f in package.model(t).fields} for t in package.tables}
+    for table in package.tables:
+        model = package.model(table)
+        for where, name, values in _conditions(model):
+            assert set(values) <= enums[where][name], (table, where, name, values)
+        for f in model.fields:
+            if f.rules.date_shapes:
+                assert set(f.rules.date_shapes) == enums[table][f.name]
+        rr = model.rules.record_reference
         if rr:
-            assert set(enums[rr["tableField"]]) <= set(package.tables)
+            assert enums[table][rr.table_field] <= set(package.tables)

@@ -210,7 +210,7 @@ def test_civil_days_agrees_with_datetime():
 
     ys, ms, ds = np.meshgrid(np.array([1, 1900, 1970, 2000, 2023, 2024, 9999]), np.arange(0, 14), np.arange(0, 33))
     valid, days = civil_days(ys.ravel(), ms.ravel(), ds.ravel())
-    for y, m, d, ok, n in zip(ys.ravel(), ms.ravel(), ds.ravel(), valid, days):
+    for y, m, d, ok, n in zip(ys.ravel(), ms.ravel(), ds.ravel(), valid, days, strict=True):
         try:
             expected = (dt.date(int(y), int(m), int(d)) - dt.date(1970, 1, 1)).days
         except ValueError:

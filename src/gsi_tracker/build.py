@@ -3,9 +3,9 @@
 The release folder holds `data/<table>.csv` (canonical: sorted by primary key, UTF-8, minimal quoting),
 `data/<table>.parquet` (explicit Arrow schema, zstd), `datapackage.json` (schemas inlined, a CSV and a Parquet
 resource per table with `bytes` and `hash`), this version's CHANGELOG section, CITATION.cff and SHA256SUMS.
-Dates come from SOURCE_DATE_EPOCH, the date-released of a released version, or the last commit, never the clock. Everything is written into a temporary
-folder first and renamed into place, so a failed build leaves nothing behind; an existing release is never
-overwritten.
+Dates come from SOURCE_DATE_EPOCH, the date-released of a released version, or the last commit, never the clock.
+Everything is written into a temporary folder first and renamed into place, so a failed build leaves nothing
+behind; an existing release is never overwritten.
 """
 
 from __future__ import annotations
@@ -101,11 +101,12 @@ def source_date_epoch(root: Path, citation: str | None = None, version: str | No
         except ValueError:
             raise BuildError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {env!r}") from None
     else:
-        epoch = _released_epoch(citation, version)
-        if epoch is None:
-            epoch = _commit_epoch(root)
-        if epoch is None:
+        found = _released_epoch(citation, version)
+        if found is None:
+            found = _commit_epoch(root)
+        if found is None:
             raise BuildError("no release date: set SOURCE_DATE_EPOCH or build from a git checkout with a commit")
+        epoch = found
     if epoch < ZIP_EPOCH_MIN:
         raise BuildError("SOURCE_DATE_EPOCH is before 1980-01-01, which a zip cannot record")
     return epoch
@@ -246,6 +247,8 @@ def write_release_folder(package: Package, stage: Path, created: str, changelog:
     descriptor = _descriptor(package, created, csv_resources + parquet_resources)
     (stage / DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     version = package.version
+    if version is None:
+        raise BuildError(f"{DESCRIPTOR} has no version")
     (stage / metafiles.CHANGELOG).write_text(metafiles.release_changelog(changelog, version), encoding="utf-8")
     cff = metafiles.set_citation(citation, version, created[:10])
     (stage / metafiles.CITATION).write_text(cff, encoding="utf-8")

@@ -161,8 +161,8 @@ def info(version: str | None, path: Path | None) -> None:
     Example: gsi info latest
     """
     from .download import describe_releases
-    from .registry import read_registry
     from .load import load, render_summary
+    from .registry import read_registry
 
     if version is not None and path is not None:
         raise click.UsageError("give a VERSION or --path, not both")

@@ -185,7 +185,7 @@ class IntegerCodec(Codec):
 
     def sort_key(self, text):
         ok, values = self.parse_texts([text])
-        return (0, int(values[0]), "") if ok[0] else (1, 0, text)
+        return (0, int(values[0]), "") if ok[0] and values is not None else (1, 0, text)
 
     def arrow_type(self):
         import pyarrow as pa
@@ -225,7 +225,7 @@ class NumberCodec(Codec):
 
     def sort_key(self, text):
         ok, values = self.parse_texts([text])
-        if not ok[0]:
+        if not ok[0] or values is None:
             return (1, 0.0, text)
         value = float(values[0])
         return (0, math.inf, "") if math.isnan(value) else (0, value, "")

@@ -214,8 +214,8 @@ def fetch_release(
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     url = base_url(reg, version) + entry["zip"]["name"]
-    with tempfile.TemporaryDirectory(prefix=".download-", dir=target.parent) as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix=".download-", dir=target.parent) as tmp_name:
+        tmp = Path(tmp_name)
         zip_path = _fetch_zip(url, entry, tmp / "zip", progressbar)
         extracted = tmp / "extracted"
         extracted.mkdir()

@@ -2,8 +2,8 @@
 
 Canonical: UTF-8 without BOM; every cell (header included) in Unicode NFC with leading and trailing whitespace
 trimmed (the same whitespace `checks.hygiene` flags); rows sorted by primary key (each key field as its codec sorts
-its type, so numbers numerically); minimal RFC 4180 quoting; LF line endings; empty lines removed. Nothing else changes: every other
-row, ragged ones included, keeps all its cells.
+its type, so numbers numerically); minimal RFC 4180 quoting; LF line endings; empty lines removed. Nothing else
+changes: every other row, ragged ones included, keeps all its cells.
 """
 
 from __future__ import annotations

@@ -181,7 +181,7 @@ def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory 
     for i, res in enumerate(descriptor["resources"]):
         if not isinstance(res, dict) or not isinstance(res.get("name"), str):
             raise PackageError(f"resource {i} has no name", descriptor_path)
-        path = res.get("path")
+        path: Any = res.get("path")
         if isinstance(path, list):
             raise PackageError(f"resource {res['name']!r}: multipart paths are not supported", descriptor_path)
         data_path = safe_relpath(root, path, f"resource {res['name']!r}", descriptor_path)

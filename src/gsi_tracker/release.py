@@ -135,7 +135,7 @@ def _replace_all(updates: dict[Path, str]) -> None:
         raise
 
 
-def release(
+def release(  # noqa: C901 (the steps of a release in order, each refusing with its reason)
     version: str,
     root: str | Path = ".",
     out: str | Path = "dist",

@@ -298,7 +298,7 @@ def _field(raw: Any, path: Any, pointer: str) -> Field:
     return Field(
         name=raw["name"],
         type=ftype,
-        title=raw.get("title", raw["name"]),
+        title=str(raw.get("title", raw["name"])),
         description=raw.get("description", ""),
         required=bool(c.get("required", False)),
         unique=bool(c.get("unique", False)),
@@ -383,8 +383,8 @@ def _named_fields(model: TableSchema):
         for key, cond in (("requiredWhen", r.required_when), ("emptyUnless", r.empty_unless)):
             yield from ((f"{at}.{key}", n) for n in cond)
     yield from (("$.primaryKey", n) for n in model.primary_key)
-    for i, key in enumerate(model.unique_keys):
-        yield from ((f"$.uniqueKeys[{i}]", n) for n in key)
+    for i, unique in enumerate(model.unique_keys):
+        yield from ((f"$.uniqueKeys[{i}]", n) for n in unique)
     for fk in model.foreign_keys:
         yield from ((f"{fk.pointer}.fields", n) for n in fk.fields)
         yield from ((f"{fk.pointer}.x-gsi.sameValues", n) for n in fk.same_values)
@@ -585,24 +585,28 @@ def _values(values) -> str:
     return " or ".join(f"`{v}`" for v in values)
 
 
+def _field_rule_sentences(f: Field) -> list[str]:
+    out = []
+    r, name = f.rules, f.name
+    if r.precision_of:
+        shapes = ", ".join(f"{k}: {v}" for k, v in r.date_shapes.items())
+        out.append(f"`{', '.join(r.precision_of)}` take the shape that `{name}` gives them ({shapes}).")
+    if r.not_before is not None:
+        out.append(f"`{name}` is not before `{r.not_before}`.")
+    if r.iso3166 is not None:
+        out.append(f"`{name}` is an ISO 3166-1 {r.iso3166.replace('_', '-')} code known to pycountry.")
+    if r.fragment:
+        out.append(f"`{name}` quotes a fragment, not a whole sentence (a warning otherwise).")
+    for cond, verb in ((r.required_when, "is required when"), (r.empty_unless, "is empty unless")):
+        for other, values in cond.items():
+            out.append(f"`{name}` {verb} `{other}` is {_values(values)}.")
+    return out
+
+
 def rule_summary(schema: RawSchema | TableSchema) -> list[str]:
     """The cross-field rules a schema declares in its "x-gsi" properties, as sentences for people."""
     m = model(schema)
-    out = []
-    for f in m.fields:
-        r, name = f.rules, f.name
-        if r.precision_of:
-            shapes = ", ".join(f"{k}: {v}" for k, v in r.date_shapes.items())
-            out.append(f"`{', '.join(r.precision_of)}` take the shape that `{name}` gives them ({shapes}).")
-        if r.not_before is not None:
-            out.append(f"`{name}` is not before `{r.not_before}`.")
-        if r.iso3166 is not None:
-            out.append(f"`{name}` is an ISO 3166-1 {r.iso3166.replace('_', '-')} code known to pycountry.")
-        if r.fragment:
-            out.append(f"`{name}` quotes a fragment, not a whole sentence (a warning otherwise).")
-        for cond, verb in ((r.required_when, "is required when"), (r.empty_unless, "is empty unless")):
-            for other, values in cond.items():
-                out.append(f"`{name}` {verb} `{other}` is {_values(values)}.")
+    out = [sentence for f in m.fields for sentence in _field_rule_sentences(f)]
     for group in m.rules.together:
         out.append(f"{', '.join(f'`{g}`' for g in group)} are filled all together or not at all.")
     for name, needs in m.rules.requires.items():

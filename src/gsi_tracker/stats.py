@@ -92,7 +92,8 @@ def render_text(c: Coverage) -> str:
         lines += ["", title] + [f"  {k:<22}{v:>6}" for k, v in mapping.items()]
     lines += [
         "",
-        f"Distinct actors named as participants: {c.distinct_participant_actors} ({c.distinct_states} states or territories)",
+        f"Distinct actors named as participants: {c.distinct_participant_actors} "
+        f"({c.distinct_states} states or territories)",
         "Rows with two or more independent sources (distinct publishers):",
     ]
     lines += [f"  {k:<14}{_share(v)}" for k, v in c.multi_sourced.items()]

@@ -2,8 +2,9 @@
 
 `read_csv_text` gives every cell as text with the CSV line number of each row, which checks need for their
 messages; `typed` converts such cells to the declared dtypes through each field's codec (`codec.py`), the same
-codec the checks use, so a cell `gsi validate` accepts is exactly a cell that loads as a value. Parquet files are read with
-their stored Arrow schema and cast to the same dtypes, so CSV and Parquet of a release load into equal frames.
+codec the checks use, so a cell `gsi validate` accepts is exactly a cell that loads as a value. Parquet files are
+read with their stored Arrow schema and cast to the same dtypes, so CSV and Parquet of a release load into equal
+frames.
 """
 
 from __future__ import annotations

@@ -91,8 +91,8 @@ def _validate(package: Package) -> Report:
             report.extend(findings)
         report.extend(descriptor.result())
         cross = [pool.submit(check, tables) for check in CROSS_CHECKS]
-        for future in cross:
-            report.extend(future.result())
+        for done in cross:
+            report.extend(done.result())
     for res in parquet:
         report.extend(check_bytes_hash(res))
         csv_rows = tables[res.table].n + len(tables[res.table].text.scan.ragged) if res.table in tables else None

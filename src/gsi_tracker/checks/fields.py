@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import schema as sch
-from ..findings import Finding
 from ..codec import regex_mask, to_numpy
+from ..findings import Finding
 from .table import TableData, all_present, listing
 
 
@@ -25,13 +27,18 @@ def check_fields(data: TableData) -> list[Finding]:
         out += _constraints(data, f, ok, values)
         if f.unique:
             rows, first = data.duplicates((name,), ok)
-            lines = dict(zip(rows.tolist(), data.lines[first].tolist()))
+            lines = dict(zip(rows.tolist(), data.lines[first].tolist(), strict=True))
             out += data.findings(
-                "unique", name, rows, lambda r: f"{name} must be unique; line {lines[r]} has the same value"
+                "unique", name, rows, _same_as(f"{name} must be unique; line {{}} has the same value", lines)
             )
     out += _keys(data, "primary-key", [pk] if pk else [])
     out += _keys(data, "unique-key", sch.unique_keys(data.schema))
     return out
+
+
+def _same_as(template: str, lines: dict[int, int]) -> Callable[[int], str]:
+    """A message for a row repeating an earlier one: `template` with the earlier row's line."""
+    return lambda r: template.format(lines[r])
 
 
 def _constraints(data: TableData, f: sch.Field, ok, values) -> list[Finding]:
@@ -71,10 +78,9 @@ def _keys(data: TableData, code: str, keys: list[list[str]]) -> list[Finding]:
         if not key or not all(n in data.position for n in key):
             continue
         rows, first = data.duplicates(tuple(key), all_present(data, key))
-        lines = dict(zip(rows.tolist(), data.lines[first].tolist()))
+        lines = dict(zip(rows.tolist(), data.lines[first].tolist(), strict=True))
         label = ", ".join(key)
         kind = "primary key" if code == "primary-key" else "unique key"
-        out += data.findings(
-            code, key[0], rows, lambda r: f"the {kind} ({label}) must be unique; line {lines[r]} has the same"
-        )
+        message = f"the {kind} ({label}) must be unique; line {{}} has the same"
+        out += data.findings(code, key[0], rows, _same_as(message, lines))
     return out

@@ -7,21 +7,25 @@ fmt wrote never fails this check.
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from .table import TableData, to_numpy
 
+if TYPE_CHECKING:
+    import numpy as np
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def edge_space(col) -> object:
+def edge_space(col) -> np.ndarray:
     """Rows whose value begins or ends with whitespace."""
     import pyarrow.compute as pc
 
     return to_numpy(pc.not_equal(pc.binary_length(pc.utf8_trim_whitespace(col)), pc.binary_length(col)))
 
 
-def not_nfc(col) -> object:
+def not_nfc(col) -> np.ndarray:
     """Row indices whose value is not NFC (only non-ASCII values can be)."""
     import numpy as np
     import pyarrow.compute as pc

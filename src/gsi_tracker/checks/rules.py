@@ -61,15 +61,7 @@ def check_field_rules(data: TableData) -> list[Finding]:
             out += _date_shapes(data, name, rules.precision_of, rules.date_shapes)
         if rules.not_before is not None and data.has(rules.not_before):
             other = rules.not_before
-            ok, days = data.typed(name)
-            ok2, days2 = data.typed(other)
-            bad = ok & ok2 & (days < days2)
-            out += data.findings(
-                "not-before",
-                name,
-                bad,
-                lambda r: f"{name} must not be before {other} ({data.show(other, days2[r])})",
-            )
+            out += _not_before(data, name, other)
         if rules.iso3166 is not None:
             out += _iso3166(data, name, rules.iso3166)
         if rules.required_when:
@@ -95,6 +87,19 @@ def check_field_rules(data: TableData) -> list[Finding]:
                 f"{name} should quote a fragment holding the fact, not a whole sentence",
             )
     return out
+
+
+def _not_before(data: TableData, name: str, other: str) -> list[Finding]:
+    ok, days = data.typed(name)
+    ok2, days2 = data.typed(other)
+    if days is None or days2 is None:
+        return []
+    return data.findings(
+        "not-before",
+        name,
+        ok & ok2 & (days < days2),
+        lambda r: f"{name} must not be before {other} ({data.show(other, days2[r])})",
+    )
 
 
 def _shape_regex(shape: str) -> str:
@@ -245,7 +250,7 @@ def check_record_references(tables: Tables) -> list[Finding]:
                 continue
             data = tables.get(target)
             key = _single_key(data) if data is not None else None
-            if key is None:
+            if data is None or key is None:
                 continue
             known = _is_in(cites.raw(id_field), data.raw(key))
             out += cites.findings(

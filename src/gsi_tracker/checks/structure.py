@@ -93,7 +93,7 @@ def check_bytes_hash(res: Resource) -> list[Finding]:
     """Declared `bytes` and `hash` ("sha256:<hex>"; a bare digest is md5) of one resource, read in chunks."""
     import os
 
-    out = []
+    out: list[Finding] = []
     if res.bytes is None and not res.hash:
         return out
     try:

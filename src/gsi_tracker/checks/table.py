@@ -49,11 +49,11 @@ class TableData:
 
         key = (names, consider.tobytes())
         if key not in self._dups:
-            codes = None
+            codes = np.zeros(self.n, dtype=np.int64)
             for name in names:
                 encoded = self.raw(name).combine_chunks().dictionary_encode()
                 c = to_numpy(encoded.indices).astype(np.int64)
-                codes = c if codes is None else codes * max(len(encoded.dictionary), 1) + c
+                codes = codes * max(len(encoded.dictionary), 1) + c
                 if len(names) > 1 and codes.max(initial=0) > 2**40:
                     codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
             rows = np.flatnonzero(consider)
@@ -123,7 +123,7 @@ class TableData:
             values = [None] * len(rows)
         sev = severity(code)
         out = []
-        for r, line, value in zip(rows.tolist(), lines, values):
+        for r, line, value in zip(rows.tolist(), lines, values, strict=True):
             text = message(r) if callable(message) else message
             out.append(Finding(self.file, line, column, code, sev, text, self.table, shorten(value)))
         return out
