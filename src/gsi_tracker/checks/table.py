@@ -38,25 +38,41 @@ class TableData:
         self._missing: dict[str, np.ndarray] = {}
         self._typed: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         self._dups: dict = {}
+        self._codes: dict[str, tuple[np.ndarray, int]] = {}
+
+    def codes(self, name: str) -> tuple[np.ndarray, int]:
+        """(dictionary codes of a raw column, how many distinct values), hashed once per column."""
+        import numpy as np
+
+        if name not in self._codes:
+            encoded = self.raw(name).combine_chunks().dictionary_encode()
+            self._codes[name] = (to_numpy(encoded.indices).astype(np.int64), len(encoded.dictionary))
+        return self._codes[name]
 
     def duplicates(self, names: tuple[str, ...], consider: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rows repeating an earlier row's values of `names`, the earlier row each repeats), among `consider`.
 
-        Each column is dictionary-encoded once (one hash pass); the integer codes are combined and sorted, so no
-        joined strings are built and two distinct keys can never look equal.
+        Each column is dictionary-encoded once (one hash pass) and the codes combined into one integer per row, so
+        no joined strings are built and two distinct keys can never look equal. Rows whose key occurs once (found
+        by counting codes) are set aside; only the rest are sorted to pair each repeat with its first row.
         """
         import numpy as np
+        import pyarrow as pa
 
         key = (names, consider.tobytes())
         if key not in self._dups:
-            codes = np.zeros(self.n, dtype=np.int64)
-            for name in names:
-                encoded = self.raw(name).combine_chunks().dictionary_encode()
-                c = to_numpy(encoded.indices).astype(np.int64)
-                codes = codes * max(len(encoded.dictionary), 1) + c
-                if len(names) > 1 and codes.max(initial=0) > 2**40:
-                    codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
-            rows = np.flatnonzero(consider)
+            codes, size = self.codes(names[0])
+            for name in names[1:]:
+                more, n = self.codes(name)
+                if size * max(n, 1) >= 2**62:
+                    dense = pa.array(codes).dictionary_encode()
+                    codes, size = to_numpy(dense.indices).astype(np.int64), len(dense.dictionary)
+                codes, size = codes * max(n, 1) + more, size * max(n, 1)
+            if len(names) > 1:
+                dense = pa.array(codes).dictionary_encode()
+                codes, size = to_numpy(dense.indices).astype(np.int64), len(dense.dictionary)
+            counts = np.bincount(codes[consider], minlength=size)
+            rows = np.flatnonzero(consider & (counts[codes] > 1))
             order = rows[np.argsort(codes[rows], kind="stable")]
             same = codes[order[1:]] == codes[order[:-1]]
             if not same.any():
