@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,16 +29,20 @@ class Formatted:
     changed: bool
 
 
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def _clean(cells: list[str]) -> list[str]:
-    """NFC and trimmed whitespace, with the functions the hygiene check uses (Arrow's), until stable."""
+    """NFC, then trim whitespace as Arrow's utf8_trim_whitespace does, until stable."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not cells:
         return cells
     for _ in range(3):
-        arr = pa.array(cells, pa.string())
-        cleaned = pc.utf8_normalize(pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFC")), "NFC").to_pylist()
+        cleaned = pc.utf8_trim_whitespace(pa.array([_nfc(c) for c in cells], pa.string())).to_pylist()
+        cleaned = [_nfc(c) for c in cleaned]
         if cleaned == cells:
             break
         cells = cleaned
