@@ -13,9 +13,8 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def built_release(tmp_path_factory):
     """A release built once by `build.build_release` from the synthetic rows of tests/release_packages.py."""
-    from release_packages import EPOCH, make_package
-
     from gsi_tracker.build import build_release
+    from tests.release_packages import EPOCH, make_package
 
     root = tmp_path_factory.mktemp("built")
     return build_release(make_package(root / "src"), root / "dist", epoch=EPOCH)

@@ -9,17 +9,8 @@ from click.testing import CliRunner
 
 from gsi_tracker.build import build_release
 from gsi_tracker.cli import cli
-from gsi_tracker.diff import (
-    MAJOR,
-    MINOR,
-    NONE,
-    PATCH,
-    diff_packages,
-    render_json,
-    render_markdown,
-    render_text,
-    schema_changes,
-)
+from gsi_tracker.diff import diff_packages, render_json, render_markdown, render_text, schema_changes
+from gsi_tracker.semver import MAJOR, MINOR, NONE, PATCH
 from tests.release_packages import EPOCH, REPO, edit_json, make_package, more_rows, rows
 
 

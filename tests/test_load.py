@@ -6,12 +6,12 @@ import zipfile
 
 import pandas as pd
 import pytest
-from release_packages import make_package
 
 import gsi_tracker
 from gsi_tracker import schema as sch
 from gsi_tracker.load import Dataset, render_summary
 from gsi_tracker.package import PackageError
+from tests.release_packages import make_package
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_attribute_mapping_and_iteration(small):
     with pytest.raises(KeyError, match="no table 'nope'"):
         ds["nope"]
     with pytest.raises(AttributeError, match="nope"):
-        ds.nope
+        _ = ds.nope
     text = repr(ds)
     assert ds.version in text and "events" in text and "CC-BY-4.0" in text
 

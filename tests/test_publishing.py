@@ -58,3 +58,26 @@ def test_pre_commit_hooks_call_gsi(repo):
     assert ids["gsi-validate"]["entry"] == "gsi validate"
     for hook in hooks:
         assert {"id", "name", "entry", "language"} <= set(hook)
+
+
+def test_ci_workflow_lints_types_and_tests_on_two_pythons(repo):
+    job = yaml.safe_load((repo / ".github" / "workflows" / "ci.yml").read_text())["jobs"]["check"]
+    assert job["strategy"]["matrix"]["python-version"] == ["3.10", "3.13"]
+    runs = [s.get("run", "") for s in job["steps"]]
+    assert {"ruff check .", "ruff format --check .", "mypy src"} <= set(runs)
+
+
+def test_ci_script_lints_then_runs_the_readme_test_command(repo):
+    script = (repo / ".ci" / "run").read_text().splitlines()
+    readme = (repo / "README.md").read_text()
+    command = readme.split("To run the tests:\n\n```sh\n", 1)[1].split("\n```", 1)[0]
+    assert command in script
+    lint = [script.index(c) for c in ("ruff check .", "ruff format --check .", "mypy src")]
+    assert max(lint) < script.index(command)
+    assert any("chromium" in line for line in script)
+
+
+def test_pre_commit_config_runs_ruff_mypy_and_gsi(repo):
+    config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
+    ids = {h["id"] for r in config["repos"] for h in r["hooks"]}
+    assert {"ruff-check", "ruff-format", "mypy", "gsi-fmt", "gsi-validate"} <= ids

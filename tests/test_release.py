@@ -58,7 +58,7 @@ def test_first_release_sets_every_file_and_records_it(first):
     registry_file = pkg / "src" / "gsi_tracker" / "registry.json"
     registry = read_registry(registry_file)
     assert registry["base_url"] == read_registry(REPO / "src" / "gsi_tracker" / "registry.json")["base_url"]
-    entry = find_release("latest", registry_file)
+    entry = find_release(registry, "latest")
     assert set(entry) == {"version", "date", "zip", "files"}
     assert entry["zip"] == {
         "name": "gsi-tracker-0.1.0.zip",

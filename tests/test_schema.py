@@ -31,7 +31,7 @@ def test_every_field_has_type_title_description(package):
 
 
 def test_enums_become_categoricals_in_declared_order(package):
-    for table, schema in declared(package):
+    for _table, schema in declared(package):
         dtypes = sch.pandas_dtypes(schema)
         assert list(dtypes) == sch.field_names(schema)
         for raw in schema["fields"]:
@@ -56,7 +56,7 @@ def test_types_map_to_declared_dtypes(package):
 
 
 def test_arrow_schema_nullability_and_metadata(package):
-    for table, schema in declared(package):
+    for _table, schema in declared(package):
         arrow = sch.arrow_schema(schema)
         for f in sch.fields(schema):
             af = arrow.field(f.name)
@@ -97,39 +97,127 @@ def test_unsupported_type_is_a_schema_error():
         sch.fields({"fields": [{"name": "p", "type": "geopoint"}]})
 
 
+def _field_index(schema: dict, name: str) -> int:
+    return next(i for i, f in enumerate(schema["fields"]) if f["name"] == name)
+
+
+def _set_rule(table: str, field: str, rule: str, value):
+    def change(schema):
+        schema["fields"][_field_index(schema, field)].setdefault("x-gsi", {})[rule] = value
+
+    return table, change
+
+
+def _set_fk(table: str, index: int, key: str, value):
+    def change(schema):
+        fk = schema["foreignKeys"][index]
+        if key == "resource" or key == "fields":
+            fk["reference"][key] = value
+        else:
+            fk.setdefault("x-gsi", {})[key] = value
+
+    return table, change
+
+
+SCHEMA_DEFECTS = {
+    "unknown field rule": (*_set_rule("events", "end_date", "notAfter", "start_date"), "unknown x-gsi rule 'notAfter'"),
+    "rule naming a missing field": (
+        *_set_rule("events", "end_date", "notBefore", "start_day"),
+        "x-gsi.notBefore: names no field of this schema: 'start_day'",
+    ),
+    "condition on a missing field": (
+        *_set_rule("actors", "iso3", "requiredWhen", {"kind": ["x"]}),
+        "x-gsi.requiredWhen: names no field of this schema: 'kind'",
+    ),
+    "foreign key to a missing resource": (
+        *_set_fk("participants", 0, "resource", "meetings"),
+        "$.foreignKeys[0].reference.resource: no resource 'meetings' in the package",
+    ),
+    "foreign key to a missing field": (
+        *_set_fk("participants", 1, "fields", ["actor_code"]),
+        "$.foreignKeys[1].reference.fields: actors has no field 'actor_code'",
+    ),
+    "unknown foreign-key rule": (*_set_fk("commitments", 3, "sameKind", ["status"]), "unknown x-gsi rule 'sameKind'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCHEMA_DEFECTS))
+def test_schema_defects_are_refused_when_the_package_is_opened(tmp_path, case):
+    """A rule this package does not know, or one naming what does not exist, is a SchemaError at open (exit 2)
+    naming the schema file and the JSON path, never a finding or a traceback later."""
+    import json
+
+    from click.testing import CliRunner
+
+    from gsi_tracker.cli import cli
+    from tests.validate_cases import build
+
+    table, change, message = SCHEMA_DEFECTS[case]
+    folder = build(tmp_path)
+    path = folder / "schemas" / f"{table}.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    change(schema)
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(sch.SchemaError) as err:
+        open_package(folder)
+    assert err.value.path == str(path)
+    assert message in str(err.value)
+    result = CliRunner().invoke(cli, ["validate", str(folder)])
+    assert result.exit_code == 2
+    assert f"{table}.schema.json: $." in result.output and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_resource_rule_names_the_descriptor(tmp_path):
+    import json
+
+    from tests.validate_cases import build
+
+    folder = build(tmp_path)
+    path = folder / "datapackage.json"
+    desc = json.loads(path.read_text(encoding="utf-8"))
+    desc["resources"][2]["x-gsi"] = {"citationsRequired": True}
+    path.write_text(json.dumps(desc), encoding="utf-8")
+    with pytest.raises(sch.SchemaError, match=r"\$\.resources\[2\]\.x-gsi\.citationsRequired: unknown x-gsi rule"):
+        open_package(folder)
+
+
+def test_rules_are_parsed_into_typed_objects(package):
+    events = package.model("events")
+    assert events.field("end_date").rules.not_before == "start_date"
+    assert events.field("date_precision").rules.precision_of == ("start_date", "end_date")
+    commitments = package.model("commitments")
+    fk = next(fk for fk in commitments.foreign_keys if fk.referenced_where)
+    assert fk.resource == "commitments" and fk.same_values
+    assert package.model("citations").rules.record_reference is not None
+    assert package.resources[0].rules.warn_unreferenced
+
+
 def test_foreign_keys_default_to_the_same_table(package):
     fks = sch.foreign_keys(package.schema("actors"), "actors")
     assert (["parent_actor_id"], "actors", ["actor_id"]) in fks
 
 
-def test_gsi_rules_name_declared_fields_and_values(package):
-    """Custom rule properties in the schemas only name fields and enum values that the schemas declare."""
-    for table, schema in declared(package):
-        names = set(sch.field_names(schema))
-        enums = {f.name: set(f.enum or ()) for f in sch.fields(schema)}
+def _conditions(model):
+    """(table, field, values) of every condition a rule of `model` puts on a field of its own or another table."""
+    for f in model.fields:
+        for cond in (f.rules.required_when, f.rules.empty_unless):
+            yield from ((model.table, name, values) for name, values in cond.items())
+    for fk in model.foreign_keys:
+        yield from ((fk.resource, name, values) for name, values in fk.referenced_where.items())
 
-        def check_conditions(cond):
-            for field, values in cond.items():
-                assert field in names, (table, field)
-                assert set(values) <= enums[field], (table, field, values)
 
-        for raw in schema["fields"]:
-            rules = raw.get("x-gsi", {})
-            for key in ("precisionOf",):
-                assert set(rules.get(key, [])) <= names
-            if "dateShapes" in rules:
-                assert set(rules["dateShapes"]) == enums[raw["name"]]
-            if "notBefore" in rules:
-                assert rules["notBefore"] in names
-            for key in ("requiredWhen", "emptyUnless"):
-                check_conditions(rules.get(key, {}))
-        table_rules = schema.get("x-gsi", {})
-        for group in table_rules.get("together", []):
-            assert set(group) <= names
-        for fk in schema.get("foreignKeys", []):
-            rules = fk.get("x-gsi", {})
-            assert set(rules.get("sameValues", [])) <= names
-            check_conditions(rules.get("referencedWhere", {}))
-        rr = table_rules.get("recordReference")
+def test_gsi_rules_name_declared_values(package):
+    """The values that x-gsi rules name are enum values that the schemas declare (field names are checked when the
+    package is opened)."""
+    enums = {t: {f.name: set(f.enum or ()) for f in package.model(t).fields} for t in package.tables}
+    for table in package.tables:
+        model = package.model(table)
+        for where, name, values in _conditions(model):
+            assert set(values) <= enums[where][name], (table, where, name, values)
+        for f in model.fields:
+            if f.rules.date_shapes:
+                assert set(f.rules.date_shapes) == enums[table][f.name]
+        rr = model.rules.record_reference
         if rr:
-            assert set(enums[rr["tableField"]]) <= set(package.tables)
+            assert enums[table][rr.table_field] <= set(package.tables)

@@ -109,7 +109,7 @@ def test_defect_gives_its_findings(tmp_path, case):
     assert found(report) == sorted(EXPECTED[case])
     for f in report.findings:
         assert f.severity == CODES[f.code]
-        assert f.message.startswith(f"{f.code}: ") and "\n" not in f.message
+        assert f.message and not f.message.startswith(f"{f.code}:") and "\n" not in f.message
         assert f.table == f.file.removeprefix("seeds/").removesuffix(".csv")
 
 
@@ -117,6 +117,30 @@ def test_every_code_is_exercised_or_covered_elsewhere():
     exercised = {code for findings in EXPECTED.values() for code, *_ in findings}
     elsewhere = {"descriptor-invalid", "bytes-mismatch", "hash-mismatch", "parquet-schema", "parquet-rows", "maximum"}
     assert set(CODES) == exercised | elsewhere
+
+
+def test_codes_are_declared_with_severity_group_and_meaning():
+    from gsi_tracker.checks import DECLARED, GROUPS
+
+    assert len({c.code for c in DECLARED}) == len(DECLARED)
+    for c in DECLARED:
+        assert c.severity in ("error", "warning") and c.group in GROUPS and c.meaning
+
+
+def test_readme_code_table_is_generated_from_the_declarations(repo):
+    from gsi_tracker.checks import markdown_table
+
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- codes:start -->\n", 1)[1].split("\n<!-- codes:end -->", 1)[0]
+    assert table == markdown_table(), "README.md: paste gsi_tracker.checks.markdown_table() between the codes markers"
+
+
+def test_checks_import_without_docstrings():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-OO", "-c", "import gsi_tracker.checks"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_warnings_alone_leave_the_package_valid(tmp_path):
@@ -182,11 +206,11 @@ def test_civil_days_agrees_with_datetime():
 
     import numpy as np
 
-    from gsi_tracker.checks.table import civil_days
+    from gsi_tracker.codec import civil_days
 
     ys, ms, ds = np.meshgrid(np.array([1, 1900, 1970, 2000, 2023, 2024, 9999]), np.arange(0, 14), np.arange(0, 33))
     valid, days = civil_days(ys.ravel(), ms.ravel(), ds.ravel())
-    for y, m, d, ok, n in zip(ys.ravel(), ms.ravel(), ds.ravel(), valid, days):
+    for y, m, d, ok, n in zip(ys.ravel(), ms.ravel(), ds.ravel(), valid, days, strict=True):
         try:
             expected = (dt.date(int(y), int(m), int(d)) - dt.date(1970, 1, 1)).days
         except ValueError:

@@ -54,7 +54,10 @@ def test_json_has_stable_keys(tmp_path):
 def test_github_annotations(tmp_path):
     result = run(build(tmp_path, "citations"), "--format", "github")
     assert result.exit_code == 1
-    assert "::warning file=seeds/sources.csv,line=4,title=unreferenced source_id::unreferenced: " in result.output
+    assert (
+        "::warning file=seeds/sources.csv,line=4,title=unreferenced source_id::no row of any table references"
+        in result.output
+    )
     assert "::error file=seeds/citations.csv,line=8,title=record-reference record_id::" in result.output
 
 
@@ -80,7 +83,7 @@ def test_warnings_only_exit_0(tmp_path):
             lambda d: (d / "schemas" / "actors.schema.json").write_text(
                 '{"fields": [{"name": "x", "type": "geopoint"}]}'
             ),
-            "schema not supported",
+            "actors.schema.json: $.fields[0].type: field 'x': type 'geopoint' is not supported",
         ),
     ],
 )

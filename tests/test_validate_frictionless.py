@@ -11,8 +11,8 @@ import json
 import pytest
 from frictionless import validate as frictionless_validate
 
-from gsi_tracker.checks import frictionless_codes
 from gsi_tracker.validate import validate_package
+from tests.frictionless_map import frictionless_codes
 from tests.validate_cases import build, defect_cases
 
 ROW_STRUCTURE = {"row-ragged", "row-blank"}

@@ -3,15 +3,13 @@
 The release folder holds `data/<table>.csv` (canonical: sorted by primary key, UTF-8, minimal quoting),
 `data/<table>.parquet` (explicit Arrow schema, zstd), `datapackage.json` (schemas inlined, a CSV and a Parquet
 resource per table with `bytes` and `hash`), this version's CHANGELOG section, CITATION.cff and SHA256SUMS.
-Dates come from SOURCE_DATE_EPOCH, the date-released of a released version, or the last commit, never the clock. Everything is written into a temporary
-folder first and renamed into place, so a failed build leaves nothing behind; an existing release is never
-overwritten.
+Dates come from SOURCE_DATE_EPOCH, the date-released of a released version, or the last commit, never the clock.
+Everything is written into a temporary folder first and renamed into place, so a failed build leaves nothing
+behind; an existing release is never overwritten.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import shutil
@@ -27,13 +25,14 @@ from . import metafiles
 from . import schema as sch
 from .files import sha256_file
 from .findings import Report
+from .fmt import csv_bytes, sort_key
 from .package import DESCRIPTOR, Package, open_package
-from .registry import RegistryError, parse_version
+from .registry import release_name
+from .semver import VersionError, parse_version
 
 if TYPE_CHECKING:
     import pandas as pd
 
-RELEASE_PREFIX = "gsi-tracker-"
 SUMS = "SHA256SUMS"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 # frictionless 5 reads Parquet through pandas without counting bytes (a `byte-count` error on every Parquet
@@ -64,10 +63,6 @@ class BuildResult:
     zip_sha256: str
     zip_bytes: int
     report: Report = field(default_factory=Report)
-
-
-def release_name(version: str) -> str:
-    return f"{RELEASE_PREFIX}{version}"
 
 
 def _commit_epoch(root: Path) -> int | None:
@@ -106,11 +101,12 @@ def source_date_epoch(root: Path, citation: str | None = None, version: str | No
         except ValueError:
             raise BuildError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {env!r}") from None
     else:
-        epoch = _released_epoch(citation, version)
-        if epoch is None:
-            epoch = _commit_epoch(root)
-        if epoch is None:
+        found = _released_epoch(citation, version)
+        if found is None:
+            found = _commit_epoch(root)
+        if found is None:
             raise BuildError("no release date: set SOURCE_DATE_EPOCH or build from a git checkout with a commit")
+        epoch = found
     if epoch < ZIP_EPOCH_MIN:
         raise BuildError("SOURCE_DATE_EPOCH is before 1980-01-01, which a zip cannot record")
     return epoch
@@ -125,12 +121,12 @@ def canonical_frame(package: Package, table: str) -> pd.DataFrame:
     no value is lost or changed on its way from text to the types written into the release."""
     import pandera.errors
 
-    from .tables import lost_in_typing, read_csv_text, typed
+    from .tables import lost_in_typing, read_csv_text, text_typed
 
     res = package.resource(table, "csv")
-    text = read_csv_text(res.path).frame
-    frame = typed(text, res.schema)
-    lost = lost_in_typing(text, frame)
+    text = read_csv_text(res.path)
+    frame = text_typed(text, res.model)
+    lost = lost_in_typing(text.frame, frame)
     if lost:
         raise BuildError(f"{table}: cells that do not convert to their declared type: {lost}")
     try:
@@ -140,47 +136,30 @@ def canonical_frame(package: Package, table: str) -> pd.DataFrame:
         raise BuildError(
             f"{table}: the typed table fails its schema ({len(e.failure_cases)} cases, e.g. {cases})"
         ) from None
-    pk = [k for k in sch.primary_key(package.schema(table)) if k in frame.columns]
-    if pk and len(frame):
-        frame = frame.sort_values(pk, kind="stable", na_position="last")
-    return frame.reset_index(drop=True)
+    model = package.model(table)
+    rows = text_rows(frame, model)
+    key = sort_key(model, model.names)
+    order = sorted(range(len(rows)), key=lambda i: key(rows[i]))
+    return frame.iloc[order].reset_index(drop=True)
 
 
-def _text(field: sch.Field, value: Any) -> str:
-    import pandas as pd
-
-    if value is None or pd.isna(value):
-        return ""
-    if field.type == "date":
-        return value.strftime("%Y-%m-%d")
-    if field.type == "integer":
-        return str(int(value))
-    if field.type == "number":
-        return repr(float(value))
-    if field.type == "boolean":
-        return "true" if value else "false"
-    return str(value)
+def text_rows(frame: pd.DataFrame, table_schema: sch.RawSchema | sch.TableSchema) -> list[list[str]]:
+    """Each row of a typed frame as canonical CSV cells (empty for missing), each field written by its codec."""
+    columns = []
+    for f in sch.fields(table_schema):
+        col = frame[f.name]
+        missing = col.isna().to_numpy()
+        columns.append(["" if na else f.to_text(v) for v, na in zip(col.astype(object), missing, strict=True)])
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []
 
 
-def text_rows(frame: pd.DataFrame, table_schema: sch.TableSchema) -> list[list[str]]:
-    """Each row of a typed frame as canonical CSV cells (empty for missing)."""
-    flds = sch.fields(table_schema)
-    columns = [[_text(f, v) for v in frame[f.name].astype(object)] for f in flds]
-    return [list(row) for row in zip(*columns)] if columns else []
+def canonical_csv(frame: pd.DataFrame, table_schema: sch.RawSchema | sch.TableSchema) -> bytes:
+    """UTF-8 without BOM, header row, minimal RFC 4180 quoting, `\\n` line ends (the writer of `gsi fmt`)."""
+    return csv_bytes([sch.field_names(table_schema), *text_rows(frame, table_schema)])
 
 
-def canonical_csv(frame: pd.DataFrame, table_schema: sch.TableSchema) -> bytes:
-    """UTF-8 without BOM, header row, minimal RFC 4180 quoting, `\\n` line ends."""
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-    writer.writerow(sch.field_names(table_schema))
-    writer.writerows(text_rows(frame, table_schema))
-    return buf.getvalue().encode("utf-8")
-
-
-def arrow_table(frame: pd.DataFrame, table_schema: sch.TableSchema):
+def arrow_table(frame: pd.DataFrame, table_schema: sch.RawSchema | sch.TableSchema):
     """A pyarrow Table with the explicit schema of `schema.arrow_schema`; enums keep the declared dictionary."""
-    import pandas as pd
     import pyarrow as pa
 
     target = sch.arrow_schema(table_schema)
@@ -191,15 +170,12 @@ def arrow_table(frame: pd.DataFrame, table_schema: sch.TableSchema):
             codes = col.cat.codes.to_numpy()
             indices = pa.array(codes, type=pa.int32(), mask=codes < 0)
             arrays.append(pa.DictionaryArray.from_arrays(indices, pa.array(list(f.enum), type=pa.string())))
-        elif f.type == "date":
-            arrays.append(pa.array([None if pd.isna(v) else v.date() for v in col], type=pa.date32()))
         else:
-            values = [None if pd.isna(v) else v for v in col.astype(object)]
-            arrays.append(pa.array(values, type=target.field(f.name).type))
+            arrays.append(pa.array(col, from_pandas=True).cast(f.to_pyarrow_dtype()))
     return pa.Table.from_arrays(arrays, schema=target)
 
 
-def write_parquet(frame: pd.DataFrame, table_schema: sch.TableSchema, path: Path) -> None:
+def write_parquet(frame: pd.DataFrame, table_schema: sch.RawSchema | sch.TableSchema, path: Path) -> None:
     import pyarrow.parquet as pq
 
     pq.write_table(arrow_table(frame, table_schema), path, compression="zstd")
@@ -271,6 +247,8 @@ def write_release_folder(package: Package, stage: Path, created: str, changelog:
     descriptor = _descriptor(package, created, csv_resources + parquet_resources)
     (stage / DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     version = package.version
+    if version is None:
+        raise BuildError(f"{DESCRIPTOR} has no version")
     (stage / metafiles.CHANGELOG).write_text(metafiles.release_changelog(changelog, version), encoding="utf-8")
     cff = metafiles.set_citation(citation, version, created[:10])
     (stage / metafiles.CITATION).write_text(cff, encoding="utf-8")
@@ -337,8 +315,9 @@ def build_release(root: str | Path = ".", out: str | Path = "dist", *, epoch: in
         version = package.version
         try:
             parse_version(version)
-        except RegistryError as e:
+        except VersionError as e:
             raise BuildError(f"{DESCRIPTOR}: version {e}") from None
+        assert isinstance(version, str)
         name = release_name(version)
         folder, zip_path = out / name, out / f"{name}.zip"
         for existing in (folder, zip_path):

@@ -6,18 +6,37 @@ operation.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from . import __version__
+from .package import PackageError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class UnreadableInput(click.ClickException):
     """Input that cannot be read as a data package, or an operation refused: exit code 2."""
 
     exit_code = 2
+
+
+def exit_2_on_package_error(command: F) -> F:
+    """Turn a PackageError raised by the library into one message on stderr and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PackageError as e:
+            raise UnreadableInput(str(e)) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,33 +49,32 @@ def cli() -> None:
 @click.argument("path", default=".", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Default: docs/codebook.md under PATH.")
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if the codebook is stale.")
+@exit_2_on_package_error
 def codebook(path: Path, out: Path | None, check: bool) -> None:
     """Write the codebook from the schemas, the descriptor and the data.
 
     Example: gsi codebook --check
     """
     from . import codebook as cb
-    from .package import PackageError, open_package
+    from .package import open_package
 
-    try:
-        with open_package(path) as package:
-            target = out or package.root / "docs" / "codebook.md"
-            if check:
-                stale = not target.exists() or target.read_text(encoding="utf-8") != cb.render(package)
-                if stale:
-                    click.echo(f"{target}: stale; run `gsi codebook` to regenerate it", err=True)
-                    sys.exit(1)
-                click.echo(f"{target}: up to date")
-                return
-            changed = cb.write(package, target)
-    except PackageError as e:
-        raise UnreadableInput(str(e)) from None
+    with open_package(path) as package:
+        target = out or package.root / "docs" / "codebook.md"
+        if check:
+            stale = not target.exists() or target.read_text(encoding="utf-8") != cb.render(package)
+            if stale:
+                click.echo(f"{target}: stale; run `gsi codebook` to regenerate it", err=True)
+                sys.exit(1)
+            click.echo(f"{target}: up to date")
+            return
+        changed = cb.write(package, target)
     click.echo(f"{target}: {'written' if changed else 'unchanged'}")
 
 
 @cli.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@exit_2_on_package_error
 def stats(path: Path, fmt: str) -> None:
     """Print coverage: rows per table, per year, region and type, sourcing and delivery shares.
 
@@ -65,13 +83,10 @@ def stats(path: Path, fmt: str) -> None:
     import json
 
     from . import stats as st
-    from .package import PackageError, open_package
+    from .package import open_package
 
-    try:
-        with open_package(path) as package:
-            figures = st.coverage(package)
-    except PackageError as e:
-        raise UnreadableInput(str(e)) from None
+    with open_package(path) as package:
+        figures = st.coverage(package)
     if fmt == "json":
         click.echo(json.dumps(figures.to_dict(), indent=2))
     else:
@@ -81,20 +96,19 @@ def stats(path: Path, fmt: str) -> None:
 @cli.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=Path("report"), show_default=True)
+@exit_2_on_package_error
 def report(path: Path, out: Path) -> None:
     """Draw the visual report: report.html (self-contained) and a PNG per chart.
 
     Example: gsi report --out report/
     """
-    from .package import PackageError, open_package
+    from .package import open_package
 
     try:
         from . import report as rp
 
         with open_package(path) as package:
             written = rp.write_report(package, out)
-    except PackageError as e:
-        raise UnreadableInput(str(e)) from None
     except ModuleNotFoundError as e:
         raise UnreadableInput(f"gsi report needs {e.name}: pip install 'gsi-tracker[report]'") from None
     for p in written:
@@ -109,6 +123,7 @@ def report(path: Path, out: Path) -> None:
     default=None,
     help="Write the release to DEST/gsi-tracker-VERSION/ instead of the cache.",
 )
+@exit_2_on_package_error
 def download(version: str, dest: Path | None) -> None:
     """Download a published release, check every file's sha256 against the registry, and keep it.
 
@@ -117,7 +132,6 @@ def download(version: str, dest: Path | None) -> None:
     Example: gsi download latest --dest data/
     """
     from .download import fetch_release
-    from .package import PackageError
 
     try:
         import tqdm  # noqa: F401
@@ -125,10 +139,7 @@ def download(version: str, dest: Path | None) -> None:
         progressbar = sys.stderr.isatty()
     except ImportError:
         progressbar = False
-    try:
-        folder = fetch_release(version, dest=dest, progressbar=progressbar)
-    except PackageError as e:
-        raise UnreadableInput(str(e)) from None
+    folder = fetch_release(version, dest=dest, progressbar=progressbar)
     click.echo(f"{folder}: checked against the registry")
 
 
@@ -141,6 +152,7 @@ def download(version: str, dest: Path | None) -> None:
     default=None,
     help="A local release folder, release zip or datapackage.json instead of a version.",
 )
+@exit_2_on_package_error
 def info(version: str | None, path: Path | None) -> None:
     """List the published releases and summarise the tables of the bundled package or of a release.
 
@@ -148,17 +160,14 @@ def info(version: str | None, path: Path | None) -> None:
 
     Example: gsi info latest
     """
-    from .download import describe_releases, read_registry
+    from .download import describe_releases
     from .load import load, render_summary
-    from .package import PackageError
+    from .registry import read_registry
 
     if version is not None and path is not None:
         raise click.UsageError("give a VERSION or --path, not both")
-    try:
-        releases = describe_releases(read_registry())
-        ds = load(version, path=path)
-    except PackageError as e:
-        raise UnreadableInput(str(e)) from None
+    releases = describe_releases(read_registry())
+    ds = load(version, path=path)
     click.echo(f"{releases}\n{render_summary(ds)}")
 
 
@@ -183,6 +192,7 @@ def _echo_refusal(err) -> None:
     show_default=True,
     help="Folder that receives gsi-tracker-VERSION/ and gsi-tracker-VERSION.zip.",
 )
+@exit_2_on_package_error
 def build(path: Path, out: Path) -> None:
     """Validate, then build the release of the version in datapackage.json (never overwrites one).
 
@@ -191,14 +201,11 @@ def build(path: Path, out: Path) -> None:
     Example: gsi build --out dist/
     """
     from .build import BuildError, build_release
-    from .package import PackageError
 
     try:
         result = build_release(path, out)
     except BuildError as e:
         _echo_refusal(e)
-    except PackageError as e:
-        raise UnreadableInput(str(e)) from None
     click.echo(f"{result.folder}: {len(result.files)} files, created {result.created}")
     click.echo(f"{result.zip}: sha256 {result.zip_sha256}")
 
@@ -213,6 +220,7 @@ def build(path: Path, out: Path) -> None:
     default=None,
     help="The last release (folder or zip) to compare against. Default: OUT/gsi-tracker-LAST[.zip].",
 )
+@exit_2_on_package_error
 def release_command(version: str, path: Path, out: Path, previous: Path | None) -> None:
     """Cut VERSION: check it against the change since the last release, set it, build, record it in the registry.
 
@@ -222,15 +230,12 @@ def release_command(version: str, path: Path, out: Path, previous: Path | None) 
     Example: gsi release 0.2.0
     """
     from .build import BuildError
-    from .package import PackageError
     from .release import release
 
     try:
         result = release(version, path, out, previous=previous)
     except BuildError as e:
         _echo_refusal(e)
-    except PackageError as e:
-        raise UnreadableInput(str(e)) from None
     if result.previous:
         click.echo(
             f"{result.version}: a {result.bump} release after {result.previous} "
@@ -245,6 +250,7 @@ def release_command(version: str, path: Path, out: Path, previous: Path | None) 
 @click.argument("old", type=click.Path(exists=True, path_type=Path))
 @click.argument("new", default=".", type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@exit_2_on_package_error
 def diff_command(old: Path, new: Path, fmt: str) -> None:
     """Show what changed from OLD to NEW (release folders or zips; NEW defaults to the working seeds) and the
     version bump it needs: rows added, removed and changed by primary key, and schema changes.
@@ -252,12 +258,8 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
     Example: gsi diff dist/gsi-tracker-0.1.0.zip --format markdown
     """
     from .diff import RENDERERS, diff_packages
-    from .package import PackageError
 
-    try:
-        result = diff_packages(old, new)
-    except PackageError as e:
-        raise UnreadableInput(str(e)) from None
+    result = diff_packages(old, new)
     click.echo(RENDERERS[fmt](result).rstrip("\n"))
 
 
@@ -271,6 +273,7 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
     show_default=True,
     help="text: grouped by file; json: stable keys; github: workflow commands that annotate the diff.",
 )
+@exit_2_on_package_error
 def validate(path: Path, fmt: str) -> None:
     """Check the data package at PATH: structure, types, constraints, keys, cross-table rules and hygiene.
 
@@ -279,14 +282,10 @@ def validate(path: Path, fmt: str) -> None:
 
     Example: gsi validate --format github
     """
-    from .package import PackageError
     from .render import render
     from .validate import validate_package
 
-    try:
-        report = validate_package(path)
-    except PackageError as e:
-        raise UnreadableInput(str(e)) from None
+    report = validate_package(path)
     style = click.style if fmt == "text" else None
     click.echo(render(report, fmt, style) if style else render(report, fmt), color=None)
     sys.exit(0 if report.valid else 1)
@@ -295,18 +294,15 @@ def validate(path: Path, fmt: str) -> None:
 @cli.command("fmt")
 @click.argument("path", default=".", type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Change nothing; list the files that would change and exit 1 if any.")
+@exit_2_on_package_error
 def fmt_command(path: Path, check: bool) -> None:
     """Rewrite the CSV files into canonical form: sorted by primary key, trimmed, NFC, minimal quoting, LF.
 
     Example: gsi fmt --check
     """
     from .fmt import format_package
-    from .package import PackageError
 
-    try:
-        results = format_package(path, check=check)
-    except PackageError as e:
-        raise UnreadableInput(str(e)) from None
+    results = format_package(path, check=check)
     changed = [r for r in results if r.changed]
     for r in changed:
         click.echo(f"{r.relpath}: {'would be reformatted' if check else 'reformatted'}")

@@ -20,13 +20,15 @@ def _cell(text) -> str:
 
 def _examples(package: Package, table: str) -> tuple[int, dict[str, str]]:
     """Row count and, per field, the first non-empty value in primary-key order."""
+    from .fmt import sort_key
     from .tables import read_csv_text
 
     res = package.resource(table)
     frame = read_csv_text(res.path).frame
-    pk = sch.primary_key(res.schema)
-    if len(frame) and set(pk) <= set(frame.columns):
-        frame = frame.sort_values(pk, kind="stable")
+    if len(frame):
+        key = sort_key(res.model, [str(c) for c in frame.columns])
+        rows = frame.to_numpy(dtype=object).tolist()
+        frame = frame.iloc[sorted(range(len(rows)), key=lambda i: key(rows[i]))]
     examples = {}
     for name in frame.columns:
         filled = frame[name][frame[name] != ""]
@@ -52,42 +54,52 @@ def render(package: Package) -> str:
         )
     lines.append("")
     for table in package.tables:
-        schema = package.schema(table)
-        rows, examples = counts[table]
-        lines += [f"## {table}", "", schema.get("description", ""), ""]
-        lines.append(f"Rows: {rows}. Primary key: {', '.join(f'`{k}`' for k in sch.primary_key(schema))}.")
-        for key in sch.unique_keys(schema):
-            lines.append(f"Unique together: {', '.join(f'`{k}`' for k in key)}.")
-        for fields_, ref_table, ref_fields in sch.foreign_keys(schema, table):
-            lines.append(f"`{', '.join(fields_)}` refers to `{ref_table}.{', '.join(ref_fields)}`.")
-        lines.append("")
-        lines += ["| field | type | constraints | description | example |", "|---|---|---|---|---|"]
-        for f in sch.fields(schema):
-            example = examples.get(f.name, f.example if f.example is not None else "")
-            constraints = "; ".join(sch.constraint_summary(f)) or "optional"
-            if f.enum is not None:
-                constraints += "; one of the values below"
-            lines.append(
-                f"| `{f.name}` | {f.type} | {_cell(constraints)} | {_cell(f.title)}: {_cell(f.description)} | "
-                f"{_cell(shorten(example, 60) or '')} |"
-            )
-        lines.append("")
-        for f in sch.fields(schema):
-            if f.enum is None:
-                continue
-            lines += [f"Values of `{f.name}`:", "", "| value | meaning |", "|---|---|"]
-            for value, meaning in sch.enum_meanings(f).items():
-                lines.append(f"| `{value}` | {_cell(meaning)} |")
-            lines.append("")
-        rules = sch.rule_summary(schema)
-        if rules:
-            lines += ["Rules across fields, checked by `gsi validate`:", ""] + [f"- {r}" for r in rules] + [""]
-        res_rules = package.resource(table).descriptor.get("x-gsi", {})
-        if res_rules.get("citationRequired"):
-            lines += ["Every row is supported by at least one row of `citations`.", ""]
-        if res_rules.get("warnUnreferenced"):
-            lines += ["A row that nothing cites is reported as a warning.", ""]
+        lines += _table_section(package, table, *counts[table])
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _fields_table(schema, examples: dict[str, str]) -> list[str]:
+    lines = ["| field | type | constraints | description | example |", "|---|---|---|---|---|"]
+    for f in sch.fields(schema):
+        example = examples.get(f.name, f.example if f.example is not None else "")
+        constraints = "; ".join(sch.constraint_summary(f)) or "optional"
+        if f.enum is not None:
+            constraints += "; one of the values below"
+        lines.append(
+            f"| `{f.name}` | {f.type} | {_cell(constraints)} | {_cell(f.title)}: {_cell(f.description)} | "
+            f"{_cell(shorten(example, 60) or '')} |"
+        )
+    lines.append("")
+    for f in sch.fields(schema):
+        if f.enum is None:
+            continue
+        lines += [f"Values of `{f.name}`:", "", "| value | meaning |", "|---|---|"]
+        for value, meaning in sch.enum_meanings(f).items():
+            lines.append(f"| `{value}` | {_cell(meaning)} |")
+        lines.append("")
+    return lines
+
+
+def _table_section(package: Package, table: str, rows: int, examples: dict[str, str]) -> list[str]:
+    """One table's section: keys, fields, allowed values and rules."""
+    schema = package.schema(table)
+    lines = [f"## {table}", "", schema.get("description", ""), ""]
+    lines.append(f"Rows: {rows}. Primary key: {', '.join(f'`{k}`' for k in sch.primary_key(schema))}.")
+    for key in sch.unique_keys(schema):
+        lines.append(f"Unique together: {', '.join(f'`{k}`' for k in key)}.")
+    for fields_, ref_table, ref_fields in sch.foreign_keys(schema, table):
+        lines.append(f"`{', '.join(fields_)}` refers to `{ref_table}.{', '.join(ref_fields)}`.")
+    lines.append("")
+    lines += _fields_table(schema, examples)
+    rules = sch.rule_summary(schema)
+    if rules:
+        lines += ["Rules across fields, checked by `gsi validate`:", ""] + [f"- {r}" for r in rules] + [""]
+    res_rules = package.resource(table).rules
+    if res_rules.citation_required:
+        lines += ["Every row is supported by at least one row of `citations`.", ""]
+    if res_rules.warn_unreferenced:
+        lines += ["A row that nothing cites is reported as a warning.", ""]
+    return lines
 
 
 def write(package: Package, out: Path) -> bool:

@@ -77,7 +77,7 @@ def _positions(arr: np.ndarray, byte: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
 
 
-def check_utf8(data: bytes) -> None:
+def check_utf8(data: bytes | mmap.mmap) -> None:
     """Raise NotUtf8 naming the line of the first undecodable byte."""
     import numpy as np
     import pyarrow as pa
@@ -127,10 +127,10 @@ class _Fallback(Exception):
 def _string_table(names: list[str], cols: list[list[str]]) -> pa.Table:
     import pyarrow as pa
 
-    return pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, cols)}) if names else pa.table({})
+    return pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, cols, strict=True)}) if names else pa.table({})
 
 
-def _fast(data, bom: bool, path=None) -> Scan:
+def _fast(data, bom: bool, path=None) -> Scan:  # noqa: C901 (one pass over the bytes; split with the limits work)
     """`data` is bytes or a memory map of the file at `path` (then Arrow reads the file, not the map)."""
     import numpy as np
     import pyarrow as pa
@@ -216,7 +216,7 @@ def _fast(data, bom: bool, path=None) -> Scan:
             bad = filled & (counts != len(header))
         if int(bad.sum()) != len(invalid):
             raise _Fallback
-        ragged = list(zip(rec_lines[bad].tolist(), counts[bad].tolist()))
+        ragged = list(zip(rec_lines[bad].tolist(), counts[bad].tolist(), strict=True))
         filled &= ~bad
     return Scan(header, table, rec_lines[filled], bom, ragged, rec_lines[rec_blank].tolist())
 
@@ -291,7 +291,7 @@ def _exact(data: bytes, bom: bool) -> Scan:
         elif len(row) != len(header):
             ragged.append((line, len(row)))
         else:
-            for c, v in zip(cols, row):
+            for c, v in zip(cols, row, strict=True):
                 c.append(v)
             lines.append(line)
         line = reader.line_num + 1

@@ -21,55 +21,20 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .files import sha256_file
+from .files import parse_hash, sha256_file
 from .package import DESCRIPTOR, PackageError, extract_zip, read_json
+from .registry import RegistryError, find_release, read_registry, release_name, versions
 
-ENV_REGISTRY = "GSI_TRACKER_REGISTRY"
 ENV_BASE_URL = "GSI_TRACKER_BASE_URL"
 ENV_CACHE = "GSI_TRACKER_CACHE"
-RELEASE_PREFIX = "gsi-tracker-"
 
 
 class DownloadError(PackageError):
     """A release could not be fetched or did not match the registry; `path` names the file at fault."""
 
 
-def registry_path(registry: str | Path | None = None) -> Path | None:
-    """The registry file to read: `registry`, else $GSI_TRACKER_REGISTRY, else None for the committed one."""
-    location = registry or os.environ.get(ENV_REGISTRY)
-    return Path(location) if location else None
-
-
-def read_registry(registry: str | Path | None = None) -> dict[str, Any]:
-    """The release registry (see `gsi_tracker.registry`), from `registry_path(registry)`."""
-    from .registry import RegistryError
-    from .registry import read_registry as read
-
-    path = registry_path(registry)
-    try:
-        return read(path)
-    except RegistryError as e:
-        raise DownloadError(str(e)) from None
-
-
-def find_release(registry: Mapping[str, Any], version: str) -> dict[str, Any]:
-    """The registry entry of `version` (a leading `v` is allowed), or of the highest version for "latest"."""
-    from .registry import LATEST, latest_version, versions
-
-    wanted = latest_version(registry) if version == LATEST else version.removeprefix("v")
-    if wanted is None:
-        raise DownloadError("no release has been published yet", "registry.json")
-    for entry in registry["releases"]:
-        if entry["version"] == wanted:
-            return entry
-    known = ", ".join(versions(registry)) or "none"
-    raise DownloadError(f"unknown version {version!r}; known versions: {known}", "registry.json")
-
-
 def describe_releases(registry: Mapping[str, Any]) -> str:
     """One line naming the published versions with their dates, and the latest."""
-    from .registry import versions
-
     known = versions(registry)
     if not known:
         return "releases: none published yet"
@@ -97,12 +62,9 @@ def cache_root() -> Path:
     return Path(pooch.os_cache("gsi-tracker"))
 
 
-def release_folder_name(version: str) -> str:
-    return f"{RELEASE_PREFIX}{version}"
-
-
 def _hex(value: str) -> str:
-    return value.split(":", 1)[1].lower() if ":" in value else value.lower()
+    """The hex digest of a registry entry ("sha256:<hex>" or a bare sha256 hex)."""
+    return parse_hash(value, default="sha256")[1]
 
 
 def verify_release(folder: Path, entry: Mapping[str, Any]) -> None:
@@ -110,7 +72,7 @@ def verify_release(folder: Path, entry: Mapping[str, Any]) -> None:
     listed = {str(PurePosixPath(name)): _hex(digest) for name, digest in entry.get("files", {}).items()}
     if DESCRIPTOR not in listed:
         raise DownloadError(f"the registry lists no {DESCRIPTOR} for {entry['version']}", "registry.json")
-    release = release_folder_name(entry["version"])
+    release = release_name(entry["version"])
     present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()}
     unlisted = sorted(present - set(listed))
     if unlisted:
@@ -138,7 +100,7 @@ def _release_root(extracted: Path, version: str) -> Path:
     if len(tops) == 1 and tops[0].is_dir():
         return tops[0]
     raise DownloadError(
-        f"no {DESCRIPTOR} at the top of the zip or in one folder inside it", release_folder_name(version) + ".zip"
+        f"no {DESCRIPTOR} at the top of the zip or in one folder inside it", release_name(version) + ".zip"
     )
 
 
@@ -241,16 +203,19 @@ def fetch_release(
     Without `dest` the release lives in the cache as `<cache>/<version>/`; with `dest` it is written to
     `<dest>/gsi-tracker-<version>/`. A folder already there that matches the registry is used as it is.
     """
-    reg = read_registry(registry)
-    entry = find_release(reg, version)
+    try:
+        reg = read_registry(registry)
+        entry = find_release(reg, version)
+    except RegistryError as e:
+        raise DownloadError(e.message, e.path) from None
     version = entry["version"]
-    target = Path(dest) / release_folder_name(version) if dest is not None else cache_root() / version
+    target = Path(dest) / release_name(version) if dest is not None else cache_root() / version
     if target.is_dir() and _is_checked(target, entry):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     url = base_url(reg, version) + entry["zip"]["name"]
-    with tempfile.TemporaryDirectory(prefix=".download-", dir=target.parent) as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix=".download-", dir=target.parent) as tmp_name:
+        tmp = Path(tmp_name)
         zip_path = _fetch_zip(url, entry, tmp / "zip", progressbar)
         extracted = tmp / "extracted"
         extracted.mkdir()

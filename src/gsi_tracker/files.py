@@ -1,4 +1,5 @@
-"""Small file helpers shared by build, release, fmt, the codebook and the checks: file digests and atomic writes."""
+"""Small file helpers shared by build, release, fmt, the codebook and the checks: file digests, declared hashes
+and atomic writes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ def file_digest(path: Path, algorithm: str = "sha256") -> str:
         for chunk in iter(lambda: f.read(CHUNK), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def parse_hash(declared: str, default: str = "md5") -> tuple[str, str]:
+    """(algorithm, lower-case hex) of a declared hash "<algorithm>:<hex>"; a bare hex digest is `default`'s
+    (md5 for a Data Package resource, as the specification says; sha256 in the release registry)."""
+    algorithm, sep, hexdigest = declared.partition(":")
+    return (algorithm.lower(), hexdigest.lower()) if sep else (default, declared.lower())
 
 
 def sha256_file(path: Path) -> str:

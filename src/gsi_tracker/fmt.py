@@ -1,9 +1,9 @@
 """Rewrite the CSV files of a package into canonical form, atomically.
 
 Canonical: UTF-8 without BOM; every cell (header included) in Unicode NFC with leading and trailing whitespace
-trimmed (the same whitespace `checks.hygiene` flags); rows sorted by primary key (numerically for integer and
-number fields); minimal RFC 4180 quoting; LF line endings; empty lines removed. Nothing else changes: every other
-row, ragged ones included, keeps all its cells.
+trimmed (the same whitespace `checks.hygiene` flags); rows sorted by primary key (each key field as its codec sorts
+its type, so numbers numerically); minimal RFC 4180 quoting; LF line endings; empty lines removed. Nothing else
+changes: every other row, ragged ones included, keeps all its cells.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,27 +49,24 @@ def _clean(cells: list[str]) -> list[str]:
     return cells
 
 
-def _sort_key(schema: sch.TableSchema, header: list[str]):
-    declared = {f.name: f for f in sch.fields(schema)}
-    positions = [(header.index(n), declared[n].type) for n in sch.primary_key(schema) if n in header and n in declared]
+def sort_key(schema: sch.RawSchema | sch.TableSchema, header: list[str]) -> Callable[[list[str]], tuple]:
+    """The key that orders rows of cell texts by primary key, each key field as its codec sorts its type."""
+    model = sch.model(schema)
+    declared = {f.name: f for f in model.fields}
+    positions = [(header.index(n), declared[n].codec) for n in model.primary_key if n in header and n in declared]
 
-    def key(row: list[str]):
-        out = []
-        for i, ftype in positions:
-            value = row[i] if i < len(row) else ""
-            number = None
-            if ftype in ("integer", "number"):
-                try:
-                    number = float(value)
-                except ValueError:
-                    pass
-            out.append((0, number, "") if number is not None else (1, 0.0, value))
-        return tuple(out)
+    def key(row: list[str]) -> tuple:
+        return tuple(codec.sort_key(row[i] if i < len(row) else "") for i, codec in positions)
 
     return key
 
 
-def canonical(data: bytes, schema: sch.TableSchema) -> bytes:
+def csv_bytes(rows: Iterable[list[str]]) -> bytes:
+    """Canonical CSV bytes of rows of cell texts: UTF-8, minimal RFC 4180 quoting, LF line ends."""
+    return "".join(_line(row) for row in rows).encode("utf-8")
+
+
+def canonical(data: bytes, schema: sch.RawSchema | sch.TableSchema) -> bytes:
     """The canonical bytes of one CSV file; raises UnicodeDecodeError for bytes that are not UTF-8."""
     text = data.decode("utf-8")
     if text.startswith("\ufeff"):
@@ -80,8 +78,8 @@ def canonical(data: bytes, schema: sch.TableSchema) -> bytes:
     it = iter(flat)
     rows = [[next(it) for _ in row] for row in rows]
     header, body = rows[0], rows[1:]
-    body.sort(key=_sort_key(schema, header))
-    return "".join(_line(row) for row in [header, *body]).encode("utf-8")
+    body.sort(key=sort_key(schema, header))
+    return csv_bytes([header, *body])
 
 
 def _field(value: str) -> str:
@@ -108,7 +106,7 @@ def format_package(path: str | Path = ".", check: bool = False) -> list[Formatte
             except OSError as e:
                 raise PackageError(f"cannot read: {e.strerror or e}", res.relpath) from None
             try:
-                new = canonical(data, res.schema)
+                new = canonical(data, res.model)
             except UnicodeDecodeError as e:
                 raise PackageError(f"not UTF-8: undecodable byte at offset {e.start}", res.relpath) from None
             changed = new != data

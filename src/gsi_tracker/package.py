@@ -12,7 +12,10 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .schema import ResourceRules, TableSchema
 
 DESCRIPTOR = "datapackage.json"
 
@@ -41,6 +44,8 @@ class Resource:
     schema: dict[str, Any]
     schema_path: Path | None
     descriptor: dict[str, Any]
+    model: TableSchema = field(repr=False, compare=False)
+    rules: ResourceRules = field(repr=False, compare=False)
 
     @property
     def hash(self) -> str | None:
@@ -90,6 +95,13 @@ class Package:
                 return r.schema
         raise PackageError(f"no table {table!r}", self.descriptor_path)
 
+    def model(self, table: str) -> TableSchema:
+        """The parsed Table Schema of `table`."""
+        for r in self.resources:
+            if r.table == table:
+                return r.model
+        raise PackageError(f"no table {table!r}", self.descriptor_path)
+
     def close(self) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -102,6 +114,11 @@ class Package:
         self.close()
 
 
+def escapes(pure: PurePosixPath) -> bool:
+    """Whether a relative path is absolute, names a drive (`C:`) or climbs out with `..`: the one escape check."""
+    return pure.is_absolute() or bool(pure.parts and pure.parts[0].endswith(":")) or ".." in pure.parts
+
+
 def safe_relpath(root: Path, relpath: str, what: str, descriptor_path: Path) -> Path:
     """Resolve `relpath` under `root`, refusing URLs, absolute paths, `..` and links that leave the root."""
     if not isinstance(relpath, str) or not relpath:
@@ -109,7 +126,7 @@ def safe_relpath(root: Path, relpath: str, what: str, descriptor_path: Path) -> 
     if "://" in relpath:
         raise PackageError(f"{what} path {relpath!r} is remote; only local paths are read", descriptor_path)
     pure = PurePosixPath(relpath.replace("\\", "/"))
-    if pure.is_absolute() or (pure.parts and pure.parts[0].endswith(":")) or ".." in pure.parts:
+    if escapes(pure):
         raise PackageError(f"{what} path {relpath!r} would leave the package folder", descriptor_path)
     full = root.joinpath(*pure.parts)
     try:
@@ -154,6 +171,8 @@ def _format_of(res: dict[str, Any]) -> str:
 
 
 def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory | None) -> Package:
+    from .schema import check_references, parse, resource_rules
+
     descriptor = read_json(descriptor_path)
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise PackageError("not a data package: no 'resources' list", descriptor_path)
@@ -162,7 +181,7 @@ def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory 
     for i, res in enumerate(descriptor["resources"]):
         if not isinstance(res, dict) or not isinstance(res.get("name"), str):
             raise PackageError(f"resource {i} has no name", descriptor_path)
-        path = res.get("path")
+        path: Any = res.get("path")
         if isinstance(path, list):
             raise PackageError(f"resource {res['name']!r}: multipart paths are not supported", descriptor_path)
         data_path = safe_relpath(root, path, f"resource {res['name']!r}", descriptor_path)
@@ -185,8 +204,11 @@ def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory 
                 schema=schema,
                 schema_path=schema_path,
                 descriptor=res,
+                model=parse(schema, _table_of(res), schema_path or descriptor_path),
+                rules=resource_rules(res.get("x-gsi"), descriptor_path, f"$.resources[{i}].x-gsi"),
             )
         )
+    check_references({r.table: r.model for r in resources})
     return Package(root, descriptor_path, descriptor, resources, source, tmp)
 
 
@@ -199,8 +221,7 @@ def extract_zip(zip_path: Path, dest: Path) -> None:
     with zf:
         for info in zf.infolist():
             name = info.filename
-            pure = PurePosixPath(name.replace("\\", "/"))
-            if pure.is_absolute() or ".." in pure.parts or (pure.parts and pure.parts[0].endswith(":")):
+            if escapes(PurePosixPath(name.replace("\\", "/"))):
                 raise PackageError(f"zip entry {name!r} would leave the extraction folder", zip_path)
             if (info.external_attr >> 16) & 0o170000 == 0o120000:
                 raise PackageError(f"zip entry {name!r} is a symbolic link", zip_path)

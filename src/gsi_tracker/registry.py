@@ -13,32 +13,39 @@ Format (loading and downloading read it):
 from __future__ import annotations
 
 import json
-import re
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .files import atomic_write
+from .package import PackageError
+from .semver import VersionError, parse_version
 
 REGISTRY_PATH = Path(__file__).resolve().parent / "registry.json"
+ENV_REGISTRY = "GSI_TRACKER_REGISTRY"
 LATEST = "latest"
-_SEMVER = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+RELEASE_PREFIX = "gsi-tracker-"
 
 
-class RegistryError(ValueError):
+class RegistryError(PackageError):
     """The registry cannot be read, or does not hold what was asked for."""
 
 
-def parse_version(version: str) -> tuple[int, int, int]:
-    """MAJOR.MINOR.PATCH as three integers; refuses anything else (no prefix, no pre-release)."""
-    m = _SEMVER.fullmatch(version) if isinstance(version, str) else None
-    if m is None:
-        raise RegistryError(f"{version!r} is not a semantic version MAJOR.MINOR.PATCH (like 1.4.0)")
-    return int(m[1]), int(m[2]), int(m[3])
+def release_name(version: str) -> str:
+    """The name of a release's folder (and, with `.zip`, of its zip): gsi-tracker-VERSION."""
+    return f"{RELEASE_PREFIX}{version}"
+
+
+def registry_path(registry: str | Path | None = None) -> Path:
+    """The registry file to read: `registry`, else $GSI_TRACKER_REGISTRY, else the one committed with the code."""
+    location = registry or os.environ.get(ENV_REGISTRY)
+    return Path(location) if location else REGISTRY_PATH
 
 
 def read_registry(path: Path | str | None = None) -> dict[str, Any]:
-    """The registry as a dict, its shape checked."""
-    path = Path(path) if path is not None else REGISTRY_PATH
+    """The registry (see `registry_path`) as a dict, its shape checked."""
+    path = registry_path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -50,29 +57,33 @@ def read_registry(path: Path | str | None = None) -> dict[str, Any]:
     for entry in data["releases"]:
         if not isinstance(entry, dict) or not {"version", "date", "zip", "files"} <= set(entry):
             raise RegistryError(f"{path.name}: a release entry lacks version, date, zip or files")
+        try:
+            parse_version(entry["version"])
+        except VersionError as e:
+            raise RegistryError(f"{path.name}: {e}") from None
     return data
 
 
-def versions(registry: dict[str, Any]) -> list[str]:
+def versions(registry: Mapping[str, Any]) -> list[str]:
     """Released versions, oldest first."""
     return sorted((e["version"] for e in registry["releases"]), key=parse_version)
 
 
-def latest_version(registry: dict[str, Any]) -> str | None:
+def latest_version(registry: Mapping[str, Any]) -> str | None:
     known = versions(registry)
     return known[-1] if known else None
 
 
-def find_release(version: str = LATEST, path: Path | str | None = None) -> dict[str, Any]:
-    """The entry of `version` ("latest" for the highest); RegistryError if there is none."""
-    registry = read_registry(path)
-    wanted = latest_version(registry) if version == LATEST else version
+def find_release(registry: Mapping[str, Any], version: str = LATEST) -> dict[str, Any]:
+    """The entry of `version` (a leading `v` is allowed; "latest" for the highest); RegistryError if there is none."""
+    wanted = latest_version(registry) if version == LATEST else version.removeprefix("v")
     if wanted is None:
-        raise RegistryError("no release has been recorded yet")
+        raise RegistryError("no release has been published yet", "registry.json")
     for entry in registry["releases"]:
         if entry["version"] == wanted:
             return entry
-    raise RegistryError(f"no release {version!r} in the registry; known: {', '.join(versions(registry)) or 'none'}")
+    known = ", ".join(versions(registry)) or "none"
+    raise RegistryError(f"unknown version {version!r}; known versions: {known}", "registry.json")
 
 
 def release_entry(
@@ -89,10 +100,13 @@ def release_entry(
 
 def record_release(entry: dict[str, Any], path: Path | str | None = None) -> dict[str, Any]:
     """Add `entry` to the registry (atomic write), refusing a version that is already recorded or not above the last."""
-    path = Path(path) if path is not None else REGISTRY_PATH
+    path = registry_path(path)
     registry = read_registry(path)
     version = entry["version"]
-    new = parse_version(version)
+    try:
+        new = parse_version(version)
+    except VersionError as e:
+        raise RegistryError(str(e)) from None
     if version in versions(registry):
         raise RegistryError(f"release {version} is already recorded")
     last = latest_version(registry)

@@ -21,11 +21,12 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from . import metafiles
-from .build import BuildError, BuildResult, build_release, release_name, source_date_epoch
-from .diff import RANK, PackageDiff, diff_packages
+from .build import BuildError, BuildResult, build_release, source_date_epoch
+from .diff import PackageDiff, diff_packages
 from .files import atomic_write, sha256_file
 from .package import DESCRIPTOR, open_package
-from .registry import RegistryError, latest_version, parse_version, read_registry, record_release, release_entry
+from .registry import RegistryError, latest_version, read_registry, record_release, release_entry, release_name
+from .semver import RANK, VersionError, bump_of, parse_version
 
 REGISTRY_IN_REPO = PurePosixPath("src/gsi_tracker/registry.json")
 VERSION_FILE_IN_REPO = PurePosixPath("src/gsi_tracker/__init__.py")
@@ -48,27 +49,17 @@ class ReleaseResult:
     changed_files: list[Path]
 
 
-def bump_of(previous: str, version: str) -> str:
-    """ "major", "minor" or "patch": how `version` moves on from `previous`; refuses a version not above it."""
-    p, v = parse_version(previous), parse_version(version)
-    if v <= p:
-        raise ReleaseError(f"version {version} is not above the last release {previous}")
-    if v[0] != p[0]:
-        return "major"
-    return "minor" if v[1] != p[1] else "patch"
-
-
 def check_version(version: str, registry: dict) -> str | None:
     """Refuse a version that is not semantic, already released or not above the last; return the last release."""
     try:
         parse_version(version)
-    except RegistryError as e:
+        if any(e["version"] == version for e in registry["releases"]):
+            raise ReleaseError(f"version {version} is already released; a release is never replaced")
+        last = latest_version(registry)
+        if last is not None:
+            bump_of(last, version)
+    except VersionError as e:
         raise ReleaseError(str(e)) from None
-    if any(e["version"] == version for e in registry["releases"]):
-        raise ReleaseError(f"version {version} is already released; a release is never replaced")
-    last = latest_version(registry)
-    if last is not None:
-        bump_of(last, version)
     return last
 
 
@@ -144,7 +135,7 @@ def _replace_all(updates: dict[Path, str]) -> None:
         raise
 
 
-def release(
+def release(  # noqa: C901 (the steps of a release in order, each refusing with its reason)
     version: str,
     root: str | Path = ".",
     out: str | Path = "dist",

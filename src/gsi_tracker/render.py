@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from itertools import groupby
 
-from .findings import Finding, Report
+from .findings import Report
 
 KEYS = ("code", "severity", "table", "file", "line", "column", "value", "message")
 
@@ -36,14 +36,9 @@ def text(report: Report, style: Callable[..., str] = _plain) -> str:
             col = f", {f.column}" if f.column else ""
             sev = style(f.severity, fg="red" if f.severity == "error" else "yellow")
             value = f" [{f.value!r}]" if f.value not in (None, "") else ""
-            out.append(f"  {where}{col}: {sev} {f.code}: {_message(f)}{value}")
+            out.append(f"  {where}{col}: {sev} {f.code}: {f.message}{value}")
     out.append(style(summary(report), fg="green" if report.valid else "red", bold=True))
     return "\n".join(out)
-
-
-def _message(f: Finding) -> str:
-    prefix = f"{f.code}: "
-    return f.message[len(prefix) :] if f.message.startswith(prefix) else f.message
 
 
 def as_json(report: Report) -> str:

@@ -181,7 +181,7 @@ def exact_day_precisions(schema) -> list[str]:
 
 
 def charts(package: Package) -> list[Chart]:
-    from .stats import inherited, pledge_link, region_of, typed_tables
+    from .domain import inherited, pledge_link, region_of, typed_tables
 
     t = typed_tables(package)
     link, is_pledge = pledge_link(t["commitments"], package.schema("commitments"))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import schema as sch
+from .domain import pledge_link, region_of, typed_tables
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,45 +37,6 @@ class Coverage:
 def _counts(series: pd.Series) -> dict[str, int]:
     counts = series.dropna().astype(str).value_counts()
     return {k: int(counts[k]) for k in sorted(counts.index)}
-
-
-def inherited(actors: pd.DataFrame, column: str) -> pd.Series:
-    """Actor -> its own value of `column`, else its parent's (so a ministry or minister counts with its state)."""
-    value = actors.set_index("actor_id")[column].astype(object)
-    parent = actors.set_index("actor_id")["parent_actor_id"].astype(object)
-    for _ in range(4):
-        missing = value.isna() & parent.notna()
-        if not missing.any():
-            break
-        value[missing] = parent[missing].map(value)
-    return value
-
-
-def region_of(actors: pd.DataFrame) -> pd.Series:
-    """Actor -> UN M49 region, following parent links."""
-    return inherited(actors, "m49_region")
-
-
-def pledge_link(commitments: pd.DataFrame, schema: sch.TableSchema) -> tuple[str, pd.Series]:
-    """The field by which a delivery points at its pledge, and which rows are pledges, from the schema's rule."""
-    fk = next(fk for fk in schema.get("foreignKeys", []) if fk.get("x-gsi", {}).get("referencedWhere"))
-    where = fk["x-gsi"]["referencedWhere"]
-    mask = commitments[list(where)].astype(object).apply(lambda col: col.isin(where[col.name])).all(axis=1)
-    return fk["fields"][0], mask
-
-
-TABLES = ("sources", "actors", "events", "commitments", "participants", "citations")
-
-
-def typed_tables(package: Package) -> dict[str, pd.DataFrame]:
-    """Every table of a gsi-tracker package, typed; a package lacking one of them is refused."""
-    from .package import PackageError
-    from .tables import read_table
-
-    missing = [t for t in TABLES if t not in package.tables]
-    if missing:
-        raise PackageError(f"not a gsi-tracker package: no table {', '.join(missing)}", package.descriptor_path)
-    return {name: read_table(package, name) for name in package.tables}
 
 
 def coverage(package: Package) -> Coverage:
@@ -130,7 +92,8 @@ def render_text(c: Coverage) -> str:
         lines += ["", title] + [f"  {k:<22}{v:>6}" for k, v in mapping.items()]
     lines += [
         "",
-        f"Distinct actors named as participants: {c.distinct_participant_actors} ({c.distinct_states} states or territories)",
+        f"Distinct actors named as participants: {c.distinct_participant_actors} "
+        f"({c.distinct_states} states or territories)",
         "Rows with two or more independent sources (distinct publishers):",
     ]
     lines += [f"  {k:<14}{_share(v)}" for k, v in c.multi_sourced.items()]

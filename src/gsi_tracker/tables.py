@@ -1,8 +1,10 @@
 """Read each table of a package once into a frame, typed by its Table Schema.
 
 `read_csv_text` gives every cell as text with the CSV line number of each row, which checks need for their
-messages; `typed` converts such a frame to the dtypes `schema.pandas_dtypes` declares. Parquet files are read with
-their stored Arrow schema and cast to the same dtypes, so CSV and Parquet of a release load into equal frames.
+messages; `typed` converts such cells to the declared dtypes through each field's codec (`codec.py`), the same
+codec the checks use, so a cell `gsi validate` accepts is exactly a cell that loads as a value. Parquet files are
+read with their stored Arrow schema and cast to the same dtypes, so CSV and Parquet of a release load into equal
+frames.
 """
 
 from __future__ import annotations
@@ -64,27 +66,46 @@ def read_csv_text(path: Path, text: str | None = None, data: bytes | None = None
     return TextTable(path, result.header, result)
 
 
-def typed(frame: pd.DataFrame, table_schema: sch.TableSchema) -> pd.DataFrame:
-    """Convert a frame of text cells to the declared dtypes; empty cells become missing values."""
+def typed_columns(columns: dict[str, pa.ChunkedArray | None], n: int, table_schema: sch.RawSchema | sch.TableSchema):
+    """A frame of the declared dtypes from Arrow string columns (None for a column the file lacks), each field
+    through its codec: a cell the validator accepts becomes a value, any other cell a missing value."""
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
+    from .codec import to_numpy
+
+    model = sch.model(table_schema)
+    missing = pa.array(list(model.missing_values), pa.string())
     out = {}
-    for f in sch.fields(table_schema):
-        col = frame[f.name] if f.name in frame.columns else pd.Series([""] * len(frame), index=frame.index)
-        col = col.astype(object).where(col.astype(object) != "", None)
-        if f.type == "integer":
-            out[f.name] = pd.to_numeric(col, errors="coerce").astype("Int64")
-        elif f.type == "number":
-            out[f.name] = pd.to_numeric(col, errors="coerce").astype("Float64")
-        elif f.type == "date":
-            out[f.name] = pd.to_datetime(col, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
-        elif f.type == "boolean":
-            out[f.name] = col.map({"true": True, "false": False}).astype("boolean")
-        elif f.enum is not None:
-            out[f.name] = col.where(col.isin(f.enum), None).astype(sch.pandas_dtype(f))
-        else:
-            out[f.name] = col.astype(sch.pandas_dtype(f))
-    return pd.DataFrame(out, index=frame.index)
+    for f in model.fields:
+        col = columns.get(f.name)
+        if col is None:
+            col = pa.chunked_array([pa.array([""] * n, pa.string())])
+        present = ~to_numpy(pc.is_in(col, value_set=missing)) if len(col) else np.zeros(0, dtype=bool)
+        out[f.name] = f.to_pandas(col, present)
+    return pd.DataFrame(out)
+
+
+def typed(frame: pd.DataFrame, table_schema: sch.RawSchema | sch.TableSchema) -> pd.DataFrame:
+    """Convert a frame of text cells to the declared dtypes; missing values (empty cells) become missing."""
+    import pyarrow as pa
+
+    columns = {
+        name: pa.chunked_array([pa.array(frame[name].astype(object).tolist(), pa.string())]) for name in frame.columns
+    }
+    out = typed_columns(columns, len(frame), table_schema)
+    out.index = frame.index
+    return out
+
+
+def text_typed(text: TextTable, table_schema: sch.RawSchema | sch.TableSchema) -> pd.DataFrame:
+    """The typed frame of a CSV file read by `read_csv_text`, straight from its Arrow columns."""
+    columns: dict[str, pa.ChunkedArray | None] = {}
+    for i, name in enumerate(text.header):
+        columns.setdefault(str(name), text.columns.column(i))
+    return typed_columns(columns, text.columns.num_rows, table_schema)
 
 
 def lost_in_typing(text: pd.DataFrame, frame: pd.DataFrame) -> dict[str, int]:
@@ -98,22 +119,20 @@ def lost_in_typing(text: pd.DataFrame, frame: pd.DataFrame) -> dict[str, int]:
     return lost
 
 
-def read_parquet(path: Path, table_schema: sch.TableSchema) -> pd.DataFrame:
-    """Read a Parquet file into the declared dtypes."""
+def read_parquet(path: Path, table_schema: sch.RawSchema | sch.TableSchema) -> pd.DataFrame:
+    """Read a Parquet file into the declared dtypes (each column cast by its field's pandas dtype)."""
     import pandas as pd
     import pyarrow.parquet as pq
 
-    arrow = pq.read_table(path)
-    frame = arrow.to_pandas()
+    frame = pq.read_table(path).to_pandas()
     out = {}
     for f in sch.fields(table_schema):
         col = frame[f.name]
-        if f.type == "date":
-            out[f.name] = pd.to_datetime(col).astype("datetime64[ns]")
-        elif f.enum is not None:
-            out[f.name] = col.astype(object).astype(sch.pandas_dtype(f))
-        else:
-            out[f.name] = col.astype(sch.pandas_dtype(f))
+        if f.enum is not None:
+            col = col.astype(object)
+        elif f.type == "date":
+            col = pd.to_datetime(col)
+        out[f.name] = col.astype(f.to_pandas_dtype())
     return pd.DataFrame(out)
 
 
@@ -121,5 +140,5 @@ def read_table(package: Package, table: str, format: str = "csv") -> pd.DataFram
     """One typed frame of `table` from the package's csv or parquet resource."""
     res = package.resource(table, format)
     if format == "parquet":
-        return read_parquet(res.path, res.schema)
-    return typed(read_csv_text(res.path).frame, res.schema)
+        return read_parquet(res.path, res.model)
+    return text_typed(read_csv_text(res.path), res.model)

@@ -1,98 +1,112 @@
-"""Checks of a data package, each returning findings. Every finding carries one of the stable codes below.
+"""Checks of a data package, each returning findings, and the finding codes they may give.
 
-Structure (`structure.py`)
-  descriptor-invalid   error    datapackage.json or a Table Schema is not valid Data Package v2
-  encoding-bom         error    the CSV file starts with a UTF-8 byte order mark
-  header-missing       error    a declared field has no column in the header
-  header-extra         error    a header column is not a declared field
-  header-duplicate     error    a header column appears more than once
-  header-misordered    error    the header columns are not in declared order
-  row-ragged           error    a row has more or fewer cells than the header
-  row-blank            error    an empty line, or a row whose cells are all empty
-  bytes-mismatch       error    a resource's size differs from its declared `bytes`
-  hash-mismatch        error    a resource's digest differs from its declared `hash`
-  parquet-schema       error    a Parquet resource's columns differ from the declared Arrow schema
-  parquet-rows         error    a Parquet resource has another row count than the CSV of the same table
-Fields (`fields.py`)
-  type                 error    a cell cannot be read as the field's type (or declared string format)
-  required             error    a required field (or a primary-key field) is empty
-  enum                 error    a value is not one of the field's allowed values
-  pattern              error    a value does not match the field's pattern
-  min-length           error    a value is shorter than minLength
-  max-length           error    a value is longer than maxLength
-  minimum              error    a value is below minimum
-  maximum              error    a value is above maximum
-  unique               error    a value of a unique field repeats an earlier row
-  primary-key          error    a primary key repeats an earlier row
-  unique-key           error    a combination declared in uniqueKeys repeats an earlier row
-Rules (`rules.py`; foreign keys and the "x-gsi" properties of the schemas and datapackage.json)
-  foreign-key          error    a value has no matching row in the referenced table
-  same-values          error    x-gsi sameValues: the referenced row differs in a field that must agree
-  referenced-where     error    x-gsi referencedWhere: the referenced row is not of the required kind
-  date-shape           error    x-gsi precisionOf/dateShapes: a date does not have the shape of its precision
-  not-before           error    x-gsi notBefore: a date lies before the date it may not precede
-  iso3166              error    x-gsi iso3166: a code that pycountry does not know
-  required-when        error    x-gsi requiredWhen: empty although the condition requires it
-  empty-unless         error    x-gsi emptyUnless: filled although the condition does not hold
-  together             error    x-gsi together: some but not all fields of a group are filled
-  requires             error    x-gsi requires: a field is filled but a field it requires is empty
-  record-reference     error    x-gsi recordReference: a citation points at no existing record
-  citation-missing     error    x-gsi citationRequired: a row that no citation supports
-  unreferenced         warning  x-gsi warnUnreferenced: a row (such as a source) that nothing references
-  sentence             warning  x-gsi fragment: a quotation that looks like a whole sentence (capital to full stop)
-Hygiene (`hygiene.py`)
-  whitespace           error    a cell has leading or trailing whitespace
-  not-nfc              error    a cell is not in Unicode normalisation form NFC
-  formula              error    a text cell begins with =, +, -, @, a tab or a carriage return
+Every code is declared once, below, with its severity, its group and a one-line meaning (as frictionless declares
+each error class); the listing in this docstring and the code table in README.md are generated from
+`DECLARED` (a test keeps the README's copy current). A check gives a code from this list and a message that says
+what is wrong and what is expected, without repeating the code.
+
+Add a check: declare its code here, write the check in the module of its group (a per-table check takes a
+`TableData` and a cross-table check the dict of all of them, both returning a list of findings), and add it to
+`validate.TABLE_CHECKS` or `validate.CROSS_CHECKS`; then give it a fixture case under tests/fixtures/validate/.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..findings import ERROR, WARNING
 
-CODES: dict[str, str] = {}
-for _line in __doc__.splitlines():
-    _parts = _line.split()
-    if len(_parts) > 2 and _line.startswith("  ") and _parts[1] in (ERROR, WARNING):
-        CODES[_parts[0]] = _parts[1]
+
+@dataclass(frozen=True)
+class Code:
+    """One finding code: its name, severity, the group (module) of checks giving it, and what it means."""
+
+    code: str
+    severity: str
+    group: str
+    meaning: str
 
 
-# What each `frictionless validate` error type is called here (constraint-error is split by constraint name).
-FRICTIONLESS: dict[str, set[str]] = {
-    "extra-label": {"header-extra", "header-duplicate"},
-    "duplicate-label": {"header-duplicate"},
-    "missing-label": {"header-missing"},
-    "blank-label": {"header-extra"},
-    "incorrect-label": {"header-missing", "header-extra", "header-misordered"},
-    "extra-cell": {"row-ragged"},
-    "missing-cell": {"row-ragged"},
-    "blank-row": {"row-blank"},
-    "type-error": {"type"},
-    "unique-error": {"unique", "unique-key"},
-    "primary-key": {"primary-key", "required"},
-    "foreign-key": {"foreign-key"},
-    "hash-count": {"hash-mismatch"},
-    "byte-count": {"bytes-mismatch"},
-}
-FRICTIONLESS_CONSTRAINTS = {
-    "required": "required",
-    "unique": "unique",
-    "enum": "enum",
-    "pattern": "pattern",
-    "minimum": "minimum",
-    "maximum": "maximum",
-    "minLength": "min-length",
-    "maxLength": "max-length",
+GROUPS = {
+    "structure": "Structure (`structure.py`)",
+    "fields": "Fields (`fields.py`)",
+    "rules": 'Rules (`rules.py`; foreign keys and the "x-gsi" properties of the schemas and datapackage.json)',
+    "hygiene": "Hygiene (`hygiene.py`)",
 }
 
+DECLARED: tuple[Code, ...] = (
+    Code("descriptor-invalid", ERROR, "structure", "datapackage.json or a Table Schema is not valid Data Package v2"),
+    Code("encoding-bom", ERROR, "structure", "the CSV file starts with a UTF-8 byte order mark"),
+    Code("header-missing", ERROR, "structure", "a declared field has no column in the header"),
+    Code("header-extra", ERROR, "structure", "a header column is not a declared field"),
+    Code("header-duplicate", ERROR, "structure", "a header column appears more than once"),
+    Code("header-misordered", ERROR, "structure", "the header columns are not in declared order"),
+    Code("row-ragged", ERROR, "structure", "a row has more or fewer cells than the header"),
+    Code("row-blank", ERROR, "structure", "an empty line, or a row whose cells are all empty"),
+    Code("bytes-mismatch", ERROR, "structure", "a resource's size differs from its declared `bytes`"),
+    Code("hash-mismatch", ERROR, "structure", "a resource's digest differs from its declared `hash`"),
+    Code("parquet-schema", ERROR, "structure", "a Parquet resource's columns differ from the declared Arrow schema"),
+    Code("parquet-rows", ERROR, "structure", "a Parquet resource has another row count than the CSV of the same table"),
+    Code("type", ERROR, "fields", "a cell cannot be read as the field's type (or declared string format)"),
+    Code("required", ERROR, "fields", "a required field (or a primary-key field) is empty"),
+    Code("enum", ERROR, "fields", "a value is not one of the field's allowed values"),
+    Code("pattern", ERROR, "fields", "a value does not match the field's pattern"),
+    Code("min-length", ERROR, "fields", "a value is shorter than minLength"),
+    Code("max-length", ERROR, "fields", "a value is longer than maxLength"),
+    Code("minimum", ERROR, "fields", "a value is below minimum"),
+    Code("maximum", ERROR, "fields", "a value is above maximum"),
+    Code("unique", ERROR, "fields", "a value of a unique field repeats an earlier row"),
+    Code("primary-key", ERROR, "fields", "a primary key repeats an earlier row"),
+    Code("unique-key", ERROR, "fields", "a combination declared in uniqueKeys repeats an earlier row"),
+    Code("foreign-key", ERROR, "rules", "a value has no matching row in the referenced table"),
+    Code("same-values", ERROR, "rules", "x-gsi sameValues: the referenced row differs in a field that must agree"),
+    Code("referenced-where", ERROR, "rules", "x-gsi referencedWhere: the referenced row is not of the required kind"),
+    Code("date-shape", ERROR, "rules", "x-gsi precisionOf/dateShapes: a date does not have the shape of its precision"),
+    Code("not-before", ERROR, "rules", "x-gsi notBefore: a date lies before the date it may not precede"),
+    Code("iso3166", ERROR, "rules", "x-gsi iso3166: a code that pycountry does not know"),
+    Code("required-when", ERROR, "rules", "x-gsi requiredWhen: empty although the condition requires it"),
+    Code("empty-unless", ERROR, "rules", "x-gsi emptyUnless: filled although the condition does not hold"),
+    Code("together", ERROR, "rules", "x-gsi together: some but not all fields of a group are filled"),
+    Code("requires", ERROR, "rules", "x-gsi requires: a field is filled but a field it requires is empty"),
+    Code("record-reference", ERROR, "rules", "x-gsi recordReference: a citation points at no existing record"),
+    Code("citation-missing", ERROR, "rules", "x-gsi citationRequired: a row that no citation supports"),
+    Code("unreferenced", WARNING, "rules", "x-gsi warnUnreferenced: a row (such as a source) that nothing references"),
+    Code(
+        "sentence",
+        WARNING,
+        "rules",
+        "x-gsi fragment: a quotation that looks like a whole sentence (capital to full stop)",
+    ),
+    Code("whitespace", ERROR, "hygiene", "a cell has leading or trailing whitespace"),
+    Code("not-nfc", ERROR, "hygiene", "a cell is not in Unicode normalisation form NFC"),
+    Code("formula", ERROR, "hygiene", "a text cell begins with =, +, -, @, a tab or a carriage return"),
+)
 
-def frictionless_codes(error_type: str, note: str = "") -> set[str]:
-    """Our codes for one frictionless error (empty when it has no counterpart)."""
-    if error_type == "constraint-error":
-        name = note.split('"')[1] if note.count('"') >= 2 else ""
-        return {FRICTIONLESS_CONSTRAINTS[name]} if name in FRICTIONLESS_CONSTRAINTS else set()
-    return set(FRICTIONLESS.get(error_type, ()))
+CODES: dict[str, str] = {c.code: c.severity for c in DECLARED}
+
+
+def listing() -> str:
+    """The declared codes as indented text, group by group (the form of this module's docstring)."""
+    out = []
+    for group, title in GROUPS.items():
+        out.append(title)
+        out += [f"  {c.code:<20} {c.severity:<8} {c.meaning}" for c in DECLARED if c.group == group]
+    return "\n".join(out)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown_table() -> str:
+    """The declared codes as the Markdown table of README.md."""
+    lines = ["| code | severity | group | meaning |", "|---|---|---|---|"]
+    lines += [f"| `{c.code}` | {c.severity} | {c.group} | {_cell(c.meaning)} |" for c in DECLARED]
+    return "\n".join(lines)
 
 
 def severity(code: str) -> str:
     return CODES[code]
+
+
+__doc__ = (__doc__ or "Checks of a data package and the finding codes they may give.") + "\n" + listing() + "\n"

@@ -7,21 +7,25 @@ fmt wrote never fails this check.
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from .table import TableData, to_numpy
 
+if TYPE_CHECKING:
+    import numpy as np
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def edge_space(col) -> object:
+def edge_space(col) -> np.ndarray:
     """Rows whose value begins or ends with whitespace."""
     import pyarrow.compute as pc
 
     return to_numpy(pc.not_equal(pc.binary_length(pc.utf8_trim_whitespace(col)), pc.binary_length(col)))
 
 
-def not_nfc(col) -> object:
+def not_nfc(col) -> np.ndarray:
     """Row indices whose value is not NFC (only non-ASCII values can be)."""
     import numpy as np
     import pyarrow.compute as pc
@@ -48,17 +52,15 @@ def check_hygiene(data: TableData) -> list[Finding]:
             "whitespace",
             name,
             edge_space(col),
-            f"whitespace: {name} must not begin or end with whitespace (gsi fmt trims it)",
+            f"{name} must not begin or end with whitespace (gsi fmt trims it)",
         )
-        out += data.findings(
-            "not-nfc", name, not_nfc(col), f"not-nfc: {name} must be in Unicode NFC (gsi fmt normalises it)"
-        )
+        out += data.findings("not-nfc", name, not_nfc(col), f"{name} must be in Unicode NFC (gsi fmt normalises it)")
         if f.type == "string":
             first = pc.utf8_slice_codeunits(col, 0, 1)
             out += data.findings(
                 "formula",
                 name,
                 to_numpy(pc.is_in(first, value_set=starts)),
-                f"formula: {name} must not begin with =, +, -, @, a tab or a carriage return (a spreadsheet would run it)",
+                f"{name} must not begin with =, +, -, @, a tab or a carriage return (a spreadsheet would run it)",
             )
     return out

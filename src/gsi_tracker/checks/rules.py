@@ -9,11 +9,13 @@ restates them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .. import schema as sch
+from ..codec import regex_mask, to_numpy
 from ..findings import Finding
-from .table import TableData, all_present, joined, listing, regex_mask, to_numpy
+from .table import TableData, all_present, joined, listing
 
 Tables = dict[str, TableData]
 
@@ -35,7 +37,7 @@ def _is_in(col, values) -> Any:
     return to_numpy(pc.is_in(col, value_set=value_set))
 
 
-def _when(data: TableData, condition: dict[str, list]) -> Any:
+def _when(data: TableData, condition: Mapping[str, Iterable[str]]) -> Any:
     """Rows where every condition field holds one of its listed values."""
     import numpy as np
 
@@ -45,63 +47,66 @@ def _when(data: TableData, condition: dict[str, list]) -> Any:
     return mask
 
 
-def _describe(condition: dict[str, list]) -> str:
+def _describe(condition: Mapping[str, Iterable[str]]) -> str:
     return " and ".join(f"{k} is {listing(v)}" for k, v in condition.items())
 
 
 def check_field_rules(data: TableData) -> list[Finding]:
     out: list[Finding] = []
-    for raw in data.schema.get("fields", []):
-        name, rules = raw["name"], raw.get("x-gsi") or {}
-        if not rules or name not in data.position:
+    for f in data.schema.fields:
+        name, rules = f.name, f.rules
+        if name not in data.position:
             continue
-        if "dateShapes" in rules:
-            out += _date_shapes(data, name, rules.get("precisionOf", []), rules["dateShapes"])
-        if "notBefore" in rules and data.has(rules["notBefore"]):
-            other = rules["notBefore"]
-            ok, days = data.typed(name)
-            ok2, days2 = data.typed(other)
-            bad = ok & ok2 & (days < days2)
-            out += data.findings(
-                "not-before",
-                name,
-                bad,
-                lambda r: f"not-before: {name} must not be before {other} ({data.show(other, days2[r])})",
-            )
-        if "iso3166" in rules:
-            out += _iso3166(data, name, rules["iso3166"])
-        if "requiredWhen" in rules:
-            cond = rules["requiredWhen"]
+        if rules.date_shapes:
+            out += _date_shapes(data, name, rules.precision_of, rules.date_shapes)
+        if rules.not_before is not None and data.has(rules.not_before):
+            other = rules.not_before
+            out += _not_before(data, name, other)
+        if rules.iso3166 is not None:
+            out += _iso3166(data, name, rules.iso3166)
+        if rules.required_when:
+            cond = rules.required_when
             bad = _when(data, cond) & data.missing(name)
             out += data.findings(
                 "required-when",
                 name,
                 bad,
-                f"required-when: {name} is required when {_describe(cond)}",
+                f"{name} is required when {_describe(cond)}",
                 show_value=False,
             )
-        if "emptyUnless" in rules:
-            cond = rules["emptyUnless"]
+        if rules.empty_unless:
+            cond = rules.empty_unless
             bad = data.present(name) & ~_when(data, cond)
-            out += data.findings(
-                "empty-unless", name, bad, f"empty-unless: {name} must be empty unless {_describe(cond)}"
-            )
-        if rules.get("fragment"):
+            out += data.findings("empty-unless", name, bad, f"{name} must be empty unless {_describe(cond)}")
+        if rules.fragment:
             bad = data.present(name) & regex_mask(data.raw(name), WHOLE_SENTENCE)
             out += data.findings(
                 "sentence",
                 name,
                 bad,
-                f"sentence: {name} should quote a fragment holding the fact, not a whole sentence",
+                f"{name} should quote a fragment holding the fact, not a whole sentence",
             )
     return out
+
+
+def _not_before(data: TableData, name: str, other: str) -> list[Finding]:
+    ok, days = data.typed(name)
+    ok2, days2 = data.typed(other)
+    if days is None or days2 is None:
+        return []
+    return data.findings(
+        "not-before",
+        name,
+        ok & ok2 & (days < days2),
+        lambda r: f"{name} must not be before {other} ({data.show(other, days2[r])})",
+    )
 
 
 def _shape_regex(shape: str) -> str:
     return "^" + "".join("[0-9]" if ch in "YMD" else re.escape(ch) for ch in shape) + "$"
 
 
-def _date_shapes(data: TableData, precision: str, targets: list[str], shapes: dict[str, str]) -> list[Finding]:
+def _date_shapes(data: TableData, precision: str, targets: Iterable[str], shapes: Mapping[str, str]) -> list[Finding]:
     out = []
     for target in targets:
         if not data.has(target):
@@ -113,7 +118,7 @@ def _date_shapes(data: TableData, precision: str, targets: list[str], shapes: di
                 "date-shape",
                 target,
                 bad,
-                f"date-shape: {precision} is {level}, so {target} must have the shape {shape}",
+                f"{precision} is {level}, so {target} must have the shape {shape}",
             )
     return out
 
@@ -123,17 +128,15 @@ def _iso3166(data: TableData, name: str, kind: str) -> list[Finding]:
 
     known = sorted({getattr(c, kind) for c in pycountry.countries if hasattr(c, kind)})
     bad = data.present(name) & ~_is_in(data.raw(name), known)
-    return data.findings(
-        "iso3166", name, bad, f"iso3166: {name} must be an ISO 3166-1 {kind} code that pycountry knows"
-    )
+    return data.findings("iso3166", name, bad, f"{name} must be an ISO 3166-1 {kind} code that pycountry knows")
 
 
 def check_table_rules(data: TableData) -> list[Finding]:
     import numpy as np
 
     out: list[Finding] = []
-    rules = data.schema.get("x-gsi") or {}
-    for group in rules.get("together", []):
+    rules = data.schema.rules
+    for group in rules.together:
         if not all(n in data.position for n in group):
             continue
         filled = sum(data.present(n).astype(np.int64) for n in group)
@@ -143,17 +146,17 @@ def check_table_rules(data: TableData) -> list[Finding]:
                 "together",
                 n,
                 partly & data.missing(n),
-                f"together: {listing(group).replace(' or ', ' and ')} are filled all or none; {n} is empty",
+                f"{listing(group).replace(' or ', ' and ')} are filled all or none; {n} is empty",
                 show_value=False,
             )
-    for name, needed in (rules.get("requires") or {}).items():
+    for name, needed in rules.requires.items():
         if name not in data.position:
             continue
         for other in needed:
             if other in data.position:
                 bad = data.present(name) & data.missing(other)
                 out += data.findings(
-                    "requires", other, bad, f"requires: {other} must be filled when {name} is filled", show_value=False
+                    "requires", other, bad, f"{other} must be filled when {name} is filled", show_value=False
                 )
     return out
 
@@ -163,13 +166,21 @@ def _key_index(parent: TableData, fields: list[str]):
     return joined(parent, fields), all_present(parent, fields)
 
 
-def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
+def check_foreign_keys(tables: Tables) -> list[Finding]:
+    """Every foreign key of every table, with its x-gsi sameValues and referencedWhere rules."""
+    out: list[Finding] = []
+    for data in tables.values():
+        out += _foreign_keys(data, tables)
+    return out
+
+
+def _foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     out: list[Finding] = []
-    raw_fks = data.schema.get("foreignKeys", [])
-    for (fields, ref_table, ref_fields), raw in zip(sch.foreign_keys(data.schema, data.table), raw_fks):
+    for fk in data.schema.foreign_keys:
+        fields, ref_table, ref_fields = list(fk.fields), fk.resource, list(fk.ref_fields)
         parent = tables.get(ref_table)
         if (
             parent is None
@@ -184,16 +195,15 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
         found = _is_in(child, value_set)
         target = f"{ref_table}.{', '.join(ref_fields)}"
         out += data.findings(
-            "foreign-key", fields[0], check & ~found, f"foreign-key: {', '.join(fields)} must match a value of {target}"
+            "foreign-key", fields[0], check & ~found, f"{', '.join(fields)} must match a value of {target}"
         )
-        rules = raw.get("x-gsi") or {}
-        if not rules or len(value_set) == 0:
+        if not (fk.same_values or fk.referenced_where) or len(value_set) == 0:
             continue
         linked = check & found
         pos = to_numpy(pc.fill_null(pc.index_in(child, value_set=value_set), 0))
         parent_rows = to_numpy(pc.indices_nonzero(pa.array(complete)))
         referenced = parent_rows[pos]
-        for same in rules.get("sameValues", []):
+        for same in fk.same_values:
             if same not in data.position or same not in parent.position:
                 continue
             theirs = parent.raw(same).take(pa.array(referenced))
@@ -202,16 +212,16 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
                 "same-values",
                 same,
                 differ,
-                f"same-values: {same} must equal the {same} of the {ref_table} row that {fields[0]} references",
+                f"{same} must equal the {same} of the {ref_table} row that {fields[0]} references",
             )
-        where = rules.get("referencedWhere")
+        where = fk.referenced_where
         if where:
             ok = _when(parent, where)[referenced]
             out += data.findings(
                 "referenced-where",
                 fields[0],
                 linked & ~ok,
-                f"referenced-where: {fields[0]} must reference a {ref_table} row where {_describe(where)}",
+                f"{fields[0]} must reference a {ref_table} row where {_describe(where)}",
             )
     return out
 
@@ -219,13 +229,13 @@ def check_foreign_keys(data: TableData, tables: Tables) -> list[Finding]:
 def _record_reference(tables: Tables):
     """(citing table, table field, id field) for every table declaring x-gsi recordReference."""
     for data in tables.values():
-        rr = (data.schema.get("x-gsi") or {}).get("recordReference")
-        if rr and rr["tableField"] in data.position and rr["idField"] in data.position:
-            yield data, rr["tableField"], rr["idField"]
+        rr = data.schema.rules.record_reference
+        if rr and rr.table_field in data.position and rr.id_field in data.position:
+            yield data, rr.table_field, rr.id_field
 
 
 def _single_key(data: TableData) -> str | None:
-    pk = sch.primary_key(data.schema)
+    pk = data.schema.primary_key
     return pk[0] if len(pk) == 1 and pk[0] in data.position else None
 
 
@@ -240,41 +250,41 @@ def check_record_references(tables: Tables) -> list[Finding]:
                 continue
             data = tables.get(target)
             key = _single_key(data) if data is not None else None
-            if key is None:
+            if data is None or key is None:
                 continue
             known = _is_in(cites.raw(id_field), data.raw(key))
             out += cites.findings(
                 "record-reference",
                 id_field,
                 rows & ~known,
-                f"record-reference: {id_field} must be the {key} of an existing {target} row",
+                f"{id_field} must be the {key} of an existing {target} row",
             )
     return out
 
 
-def check_resource_rules(resources: dict[str, dict[str, Any]], tables: Tables) -> list[Finding]:
+def check_resource_rules(tables: Tables) -> list[Finding]:
     """citationRequired and warnUnreferenced, from the "x-gsi" of each resource in datapackage.json."""
     import numpy as np
 
     out: list[Finding] = []
-    for table, rules in resources.items():
-        data = tables.get(table)
-        key = _single_key(data) if data is not None else None
-        if key is None:
+    for table, data in tables.items():
+        rules = data.rules
+        key = _single_key(data)
+        if key is None or not (rules.citation_required or rules.warn_unreferenced):
             continue
         cited = np.zeros(data.n, dtype=bool)
         for cites, table_field, id_field in _record_reference(tables):
             rows = _is_in(cites.raw(table_field), [table]) & cites.present(id_field)
             ids = cites.raw(id_field).filter(rows)
             cited |= _is_in(data.raw(key), ids)
-        if rules.get("citationRequired"):
+        if rules.citation_required:
             out += data.findings(
                 "citation-missing",
                 key,
                 data.present(key) & ~cited,
-                f"citation-missing: every {table} row needs at least one citation; none cites this {key}",
+                f"every {table} row needs at least one citation; none cites this {key}",
             )
-        if rules.get("warnUnreferenced"):
+        if rules.warn_unreferenced:
             used = cited.copy()
             for other in tables.values():
                 for fields, ref_table, ref_fields in sch.foreign_keys(other.schema, other.table):
@@ -290,6 +300,6 @@ def check_resource_rules(resources: dict[str, dict[str, Any]], tables: Tables) -
                 "unreferenced",
                 key,
                 data.present(key) & ~used,
-                f"unreferenced: no row of any table references this {table} row",
+                f"no row of any table references this {table} row",
             )
     return out

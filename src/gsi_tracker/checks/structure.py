@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import schema as sch
+from ..files import parse_hash
 from ..findings import Finding
 from ..package import PackageError
 from . import severity
@@ -24,7 +25,7 @@ def check_descriptor(package: Package) -> list[Finding]:
 
     file = package.descriptor_path.relative_to(package.root).as_posix()
     report = FrictionlessPackage.validate_descriptor(str(package.descriptor_path))
-    return [_finding(file, "descriptor-invalid", f"descriptor-invalid: {e.message}") for e in report.errors]
+    return [_finding(file, "descriptor-invalid", e.message) for e in report.errors]
 
 
 def check_header(data: TableData) -> list[Finding]:
@@ -35,16 +36,12 @@ def check_header(data: TableData) -> list[Finding]:
     seen = set()
     for name in header:
         if name in seen:
-            out.append(
-                data.finding(
-                    "header-duplicate", f"header-duplicate: column {name!r} appears more than once", line, name
-                )
-            )
+            out.append(data.finding("header-duplicate", f"column {name!r} appears more than once", line, name))
         elif name not in data.fields:
             out.append(
                 data.finding(
                     "header-extra",
-                    f"header-extra: column {name!r} is not a field of the {data.table} schema",
+                    f"column {name!r} is not a field of the {data.table} schema",
                     line,
                     name,
                 )
@@ -52,14 +49,14 @@ def check_header(data: TableData) -> list[Finding]:
         seen.add(name)
     for name in declared:
         if name not in seen:
-            out.append(data.finding("header-missing", f"header-missing: the header has no column {name!r}", line, name))
+            out.append(data.finding("header-missing", f"the header has no column {name!r}", line, name))
     first_seen = [n for i, n in enumerate(header) if n in data.fields and data.position[n] == i]
     expected = [n for n in declared if n in seen]
     if first_seen != expected:
         out.append(
             data.finding(
                 "header-misordered",
-                f"header-misordered: columns must be in declared order: {', '.join(expected)}",
+                f"columns must be in declared order: {', '.join(expected)}",
                 line,
                 value=",".join(header),
             )
@@ -72,33 +69,31 @@ def check_rows(data: TableData) -> list[Finding]:
     width = len(scan.header)
     out = []
     if scan.bom:
-        out.append(data.finding("encoding-bom", "encoding-bom: the file must be UTF-8 without a byte order mark", 1))
+        out.append(data.finding("encoding-bom", "the file must be UTF-8 without a byte order mark", 1))
     for line, cells in scan.ragged:
         more = "more" if cells > width else "fewer"
         out.append(
-            data.finding(
-                "row-ragged", f"row-ragged: the row has {cells} cells, {more} than the {width} of the header", line
-            )
+            data.finding("row-ragged", f"the row has {cells} cells, {more} than the {width} of the header", line)
         )
     for line in scan.blank_lines:
-        out.append(data.finding("row-blank", "row-blank: the line is empty; remove it", line))
+        out.append(data.finding("row-blank", "the line is empty; remove it", line))
     for line in scan.empty_rows:
-        out.append(data.finding("row-blank", "row-blank: every cell of the row is empty; remove it", line))
+        out.append(data.finding("row-blank", "every cell of the row is empty; remove it", line))
     return out
 
 
 def _digest(declared: str, path) -> tuple[str, str]:
     from ..files import file_digest
 
-    algo, _, expected = declared.partition(":") if ":" in declared else ("md5", "", declared)
-    return file_digest(path, algo), expected.lower()
+    algo, expected = parse_hash(declared)
+    return file_digest(path, algo), expected
 
 
 def check_bytes_hash(res: Resource) -> list[Finding]:
     """Declared `bytes` and `hash` ("sha256:<hex>"; a bare digest is md5) of one resource, read in chunks."""
     import os
 
-    out = []
+    out: list[Finding] = []
     if res.bytes is None and not res.hash:
         return out
     try:
@@ -110,7 +105,7 @@ def check_bytes_hash(res: Resource) -> list[Finding]:
             _finding(
                 res.relpath,
                 "bytes-mismatch",
-                f"bytes-mismatch: the file has {size} bytes, the descriptor declares {res.bytes}",
+                f"the file has {size} bytes, the descriptor declares {res.bytes}",
                 table=res.table,
             )
         )
@@ -122,17 +117,17 @@ def check_bytes_hash(res: Resource) -> list[Finding]:
                 _finding(
                     res.relpath,
                     "hash-mismatch",
-                    f"hash-mismatch: unknown hash algorithm in {res.hash!r}",
+                    f"unknown hash algorithm in {res.hash!r}",
                     table=res.table,
                 )
             ]
         if actual != expected:
-            algo = res.hash.partition(":")[0] if ":" in res.hash else "md5"
+            algo = parse_hash(res.hash)[0]
             out.append(
                 _finding(
                     res.relpath,
                     "hash-mismatch",
-                    f"hash-mismatch: the file's {algo} is {actual}, the descriptor declares {expected}",
+                    f"the file's {algo} is {actual}, the descriptor declares {expected}",
                     table=res.table,
                     value=actual,
                 )
@@ -148,20 +143,16 @@ def check_parquet(res: Resource, csv_rows: int | None) -> list[Finding]:
     try:
         pf = pq.ParquetFile(res.path)
     except (pa.ArrowException, OSError) as e:
-        return [
-            _finding(
-                res.relpath, "parquet-schema", f"parquet-schema: not a readable Parquet file ({e})", table=res.table
-            )
-        ]
+        return [_finding(res.relpath, "parquet-schema", f"not a readable Parquet file ({e})", table=res.table)]
     actual = pf.schema_arrow
-    expected = sch.arrow_schema(res.schema)
+    expected = sch.arrow_schema(res.model)
     out = []
     if actual.names != expected.names:
         out.append(
             _finding(
                 res.relpath,
                 "parquet-schema",
-                f"parquet-schema: columns must be {', '.join(expected.names)}",
+                f"columns must be {', '.join(expected.names)}",
                 table=res.table,
                 value=", ".join(actual.names),
             )
@@ -178,7 +169,7 @@ def check_parquet(res: Resource, csv_rows: int | None) -> list[Finding]:
                 _finding(
                     res.relpath,
                     "parquet-schema",
-                    f"parquet-schema: {f.name} must have Arrow type {f.type}",
+                    f"{f.name} must have Arrow type {f.type}",
                     column=f.name,
                     table=res.table,
                     value=str(a.type),
@@ -191,7 +182,7 @@ def check_parquet(res: Resource, csv_rows: int | None) -> list[Finding]:
                     _finding(
                         res.relpath,
                         "parquet-schema",
-                        f"parquet-schema: {f.name} is required but has {nulls} nulls",
+                        f"{f.name} is required but has {nulls} nulls",
                         column=f.name,
                         table=res.table,
                     )
@@ -202,7 +193,7 @@ def check_parquet(res: Resource, csv_rows: int | None) -> list[Finding]:
             _finding(
                 res.relpath,
                 "parquet-rows",
-                f"parquet-rows: {rows} rows, the CSV of {res.table} has {csv_rows}",
+                f"{rows} rows, the CSV of {res.table} has {csv_rows}",
                 table=res.table,
             )
         )

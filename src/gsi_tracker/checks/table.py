@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import schema as sch
+from ..codec import to_numpy
 from ..findings import Finding, shorten
 from . import severity
 
@@ -16,62 +16,20 @@ if TYPE_CHECKING:
 
     from ..tables import TextTable
 
-INTEGER = r"^[+-]?[0-9]+$"
-NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$|^(NaN|INF|-INF)$"
-DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-URI = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$"
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-TYPE_TEXT = {
-    "integer": "an integer (digits, optionally signed)",
-    "number": "a number",
-    "date": "a date YYYY-MM-DD that exists in the calendar",
-    "boolean": "a boolean",
-}
-FORMAT_TEXT = {"uri": (URI, "a URI with a scheme"), "email": (EMAIL, "an email address")}
-
-
-def regex_mask(col: pa.ChunkedArray, pattern: str) -> np.ndarray:
-    """Rows whose value matches `pattern` (RE2 through Arrow, Python `re` when RE2 refuses the pattern)."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        return pc.match_substring_regex(col, pattern).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        rx = re.compile(pattern)
-        return np.array([rx.search(v) is not None for v in col.to_pylist()], dtype=bool)
-
-
-def to_numpy(arr) -> np.ndarray:
-    return arr.to_numpy(zero_copy_only=False)
-
-
-def civil_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(whether year, month, day name a real date from year 1 on, days since 1970-01-01), vectorised."""
-    import numpy as np
-
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 0, 12)] + (leap & (m == 2))
-    valid = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= month_days)
-    yy = y - (m <= 2)
-    era = yy // 400
-    yoe = yy - era * 400
-    doy = (153 * np.where(m > 2, m - 3, m + 9) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return valid, era * 146097 + doe - 719468
-
 
 class TableData:
     """Raw and typed columns of one table, read from its TextTable; declared fields only."""
 
-    def __init__(self, table: str, file: str, schema: dict[str, Any], text: TextTable):
+    def __init__(
+        self, table: str, file: str, schema: sch.TableSchema, text: TextTable, rules: sch.ResourceRules | None = None
+    ):
         self.table = table
+        self.rules = rules or sch.ResourceRules()
         self.file = file
         self.schema = schema
         self.text = text
-        self.fields = {f.name: f for f in sch.fields(schema)}
-        self.missing_values = list(schema.get("missingValues", [""]))
+        self.fields = {f.name: f for f in schema.fields}
+        self.missing_values = list(schema.missing_values)
         self.position: dict[str, int] = {}
         for i, name in enumerate(text.header):
             self.position.setdefault(name, i)
@@ -80,25 +38,41 @@ class TableData:
         self._missing: dict[str, np.ndarray] = {}
         self._typed: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         self._dups: dict = {}
+        self._codes: dict[str, tuple[np.ndarray, int]] = {}
+
+    def codes(self, name: str) -> tuple[np.ndarray, int]:
+        """(dictionary codes of a raw column, how many distinct values), hashed once per column."""
+        import numpy as np
+
+        if name not in self._codes:
+            encoded = self.raw(name).combine_chunks().dictionary_encode()
+            self._codes[name] = (to_numpy(encoded.indices).astype(np.int64), len(encoded.dictionary))
+        return self._codes[name]
 
     def duplicates(self, names: tuple[str, ...], consider: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rows repeating an earlier row's values of `names`, the earlier row each repeats), among `consider`.
 
-        Each column is dictionary-encoded once (one hash pass); the integer codes are combined and sorted, so no
-        joined strings are built and two distinct keys can never look equal.
+        Each column is dictionary-encoded once (one hash pass) and the codes combined into one integer per row, so
+        no joined strings are built and two distinct keys can never look equal. Rows whose key occurs once (found
+        by counting codes) are set aside; only the rest are sorted to pair each repeat with its first row.
         """
         import numpy as np
+        import pyarrow as pa
 
         key = (names, consider.tobytes())
         if key not in self._dups:
-            codes = None
-            for name in names:
-                encoded = self.raw(name).combine_chunks().dictionary_encode()
-                c = to_numpy(encoded.indices).astype(np.int64)
-                codes = c if codes is None else codes * max(len(encoded.dictionary), 1) + c
-                if len(names) > 1 and codes.max(initial=0) > 2**40:
-                    codes = np.unique(codes, return_inverse=True)[1].astype(np.int64)
-            rows = np.flatnonzero(consider)
+            codes, size = self.codes(names[0])
+            for name in names[1:]:
+                more, n = self.codes(name)
+                if size * max(n, 1) >= 2**62:
+                    dense = pa.array(codes).dictionary_encode()
+                    codes, size = to_numpy(dense.indices).astype(np.int64), len(dense.dictionary)
+                codes, size = codes * max(n, 1) + more, size * max(n, 1)
+            if len(names) > 1:
+                dense = pa.array(codes).dictionary_encode()
+                codes, size = to_numpy(dense.indices).astype(np.int64), len(dense.dictionary)
+            counts = np.bincount(codes[consider], minlength=size)
+            rows = np.flatnonzero(consider & (counts[codes] > 1))
             order = rows[np.argsort(codes[rows], kind="stable")]
             same = codes[order[1:]] == codes[order[:-1]]
             if not same.any():
@@ -129,60 +103,20 @@ class TableData:
         return ~self.missing(name)
 
     def typed(self, name: str) -> tuple[np.ndarray, np.ndarray | None]:
-        """(rows holding a valid value of the field's type, numeric values or None for strings).
+        """(rows holding a valid value of the field's type, values or None for strings), from the field's codec.
 
         Integers and numbers come as int64/float64, dates as days since 1970, booleans as bool.
         """
         if name not in self._typed:
-            self._typed[name] = self._parse(self.fields[name], self.raw(name), self.present(name))
+            self._typed[name] = self.fields[name].codec.parse(self.raw(name), self.present(name))
         return self._typed[name]
 
-    @staticmethod
-    def _parse(field: sch.Field, col, present):
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        if field.type == "string":
-            fmt = FORMAT_TEXT.get(field.format or "")
-            return (present & regex_mask(col, fmt[0])) if fmt else present, None
-        if field.type == "boolean":
-            true = pa.array(["true", "True", "TRUE", "1"])
-            false = pa.array(["false", "False", "FALSE", "0"])
-            t = to_numpy(pc.is_in(col, value_set=true))
-            return present & (t | to_numpy(pc.is_in(col, value_set=false))), t
-        pattern = {"integer": INTEGER, "number": NUMBER, "date": DATE}[field.type]
-        ok = present & regex_mask(col, pattern)
-        clean = pc.if_else(pa.array(ok), col, {"integer": "0", "number": "0", "date": "1970-01-01"}[field.type])
-        if field.type == "integer":
-            ok &= to_numpy(pc.utf8_length(col)) <= 18
-            clean = pc.if_else(pa.array(ok), col, "0")
-            return ok, to_numpy(pc.cast(clean, pa.int64()))
-        if field.type == "number":
-            return ok, to_numpy(pc.cast(clean, pa.float64()))
-        try:
-            days = to_numpy(pc.cast(clean, pa.date32()).cast(pa.int32())).astype(np.int64)
-            return ok & ~to_numpy(pc.starts_with(clean, "0000")), days
-        except pa.ArrowInvalid:
-            pass
-        y, m, d = (
-            to_numpy(pc.cast(pc.utf8_slice_codeunits(clean, i, j), pa.int64())) for i, j in ((0, 4), (5, 7), (8, 10))
-        )
-        valid, days = civil_days(y, m, d)
-        return ok & valid, days
-
-    def bound(self, name: str, value: Any):
+    def bound(self, name: str, value: Any) -> Any:
         """A constraint value (minimum, maximum) in the numeric form `typed` gives."""
-        import datetime as dt
+        return self.fields[name].codec.bound(value)
 
-        if self.fields[name].type == "date":
-            return (dt.date.fromisoformat(str(value)) - dt.date(1970, 1, 1)).days
-        return value
-
-    def show(self, name: str, days: int) -> str:
-        import datetime as dt
-
-        return (dt.date(1970, 1, 1) + dt.timedelta(days=int(days))).isoformat()
+    def show(self, name: str, value: Any) -> str:
+        return self.fields[name].codec.show(value)
 
     def findings(
         self,
@@ -205,7 +139,7 @@ class TableData:
             values = [None] * len(rows)
         sev = severity(code)
         out = []
-        for r, line, value in zip(rows.tolist(), lines, values):
+        for r, line, value in zip(rows.tolist(), lines, values, strict=True):
             text = message(r) if callable(message) else message
             out.append(Finding(self.file, line, column, code, sev, text, self.table, shorten(value)))
         return out
