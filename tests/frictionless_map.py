@@ -8,6 +8,8 @@ by the name of the constraint in its note.
 FRICTIONLESS: dict[str, set[str]] = {
     "extra-label": {"header-extra", "header-duplicate"},
     "duplicate-label": {"header-duplicate"},
+    # with "fieldsMatch": "superset" frictionless refuses a header with repeated labels as a generic error
+    "error": {"header-duplicate"},
     "missing-label": {"header-missing"},
     "blank-label": {"header-extra"},
     "incorrect-label": {"header-missing", "header-extra", "header-misordered"},

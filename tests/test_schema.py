@@ -190,7 +190,7 @@ def test_rules_are_parsed_into_typed_objects(package):
     fk = next(fk for fk in commitments.foreign_keys if fk.referenced_where)
     assert fk.resource == "commitments" and fk.same_values
     assert package.model("citations").rules.record_reference is not None
-    assert package.resources[0].rules.warn_unreferenced
+    assert next(r for r in package.resources if r.table == "sources").rules.warn_unreferenced
 
 
 def test_foreign_keys_default_to_the_same_table(package):

@@ -79,6 +79,12 @@ EXPECTED = {
         ("citation-missing", C, 3, "commitment_id"),
         ("unreferenced", S, 4, "source_id"),
     ],
+    "analysis": [
+        ("referenced-when", C, 2, "commitment_id"),
+        ("iso4217", C, 3, "currency"),
+        ("citation-missing", C, 3, "commitment_id"),
+        ("cited-match", E, 2, "gsi_named"),
+    ],
     "hygiene": [
         ("not-nfc", A, 7, "name"),
         ("minimum", F, 2, "quantity"),

@@ -234,11 +234,17 @@ def write_release_folder(package: Package, stage: Path, created: str, changelog:
     """Write every file of the release into `stage` (an empty folder)."""
     data = stage / "data"
     data.mkdir(parents=True)
+    from .derive import derive
+
     csv_resources, parquet_resources = [], []
+    frames = derive(
+        {table: canonical_frame(package, table) for table in package.tables},
+        {table: package.resource(table, "csv").schema for table in package.tables},
+    )
     for table in package.tables:
         res = package.resource(table, "csv")
         schema = res.schema
-        frame = canonical_frame(package, table)
+        frame = frames[table]
         csv_path, pq_path = data / f"{table}.csv", data / f"{table}.parquet"
         csv_path.write_bytes(canonical_csv(frame, schema))
         write_parquet(frame, schema, pq_path)

@@ -171,6 +171,38 @@ def info(version: str | None, path: Path | None) -> None:
     click.echo(f"{releases}\n{render_summary(ds)}")
 
 
+@cli.command()
+@click.argument("record_id")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A package folder, release folder, release zip or datapackage.json. Default: the installed tables.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@exit_2_on_package_error
+def show(record_id: str, path: Path | None, fmt: str) -> None:
+    """Print one record, the records it links to, and each citation with its source and quote.
+
+    Example: gsi show cm-2024-train-3000-foreign-police
+    """
+    import json
+
+    from .load import load
+    from .questions import find, record_json, render_record
+
+    ds = load(path=path)
+    try:
+        rec = find(ds, record_id)
+    except KeyError as e:
+        raise click.ClickException(str(e.args[0])) from None
+    if fmt == "json":
+        click.echo(json.dumps(record_json(rec), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_record(rec))
+
+
 def _echo_refusal(err) -> None:
     """A refused build or release: its validation findings (if any) on stderr, then exit 1 or 2."""
     report = getattr(err, "report", None)

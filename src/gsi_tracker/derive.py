@@ -33,7 +33,7 @@ def derived_fields(schema: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _primary_key(schema: Mapping[str, Any]) -> str:
     key = schema.get("primaryKey")
-    return key[0] if isinstance(key, list) else key
+    return str(key[0] if isinstance(key, list) else key)
 
 
 def _meets(frame: pd.DataFrame, where: Mapping[str, list[str]]) -> pd.Series:

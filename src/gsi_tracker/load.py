@@ -91,6 +91,30 @@ class Dataset(Mapping):
         """The Table Schema `table` was typed by."""
         return self._schemas[table]
 
+    def pledges(self, sector: str | None = None) -> pd.DataFrame:
+        """Pledges with the largest linked delivery of the same kind and currency and its share of the pledge."""
+        from .questions import pledges
+
+        return pledges(self, sector)
+
+    def participants_by_state(self, event_id: str | None = None) -> pd.DataFrame:
+        """Per event and state: how many of the state's actors took part, in which roles."""
+        from .questions import participants_by_state
+
+        return participants_by_state(self, event_id)
+
+    def events_per_year(self, by: str = "event_type", gsi_named: bool | None = None) -> pd.DataFrame:
+        """Events per start year (zeros included) by the categories of `by`."""
+        from .questions import events_per_year
+
+        return events_per_year(self, by, gsi_named)
+
+    def show(self, record_id: str):
+        """The record with this ID, the records it links to, and its citations with their sources and quotes."""
+        from .questions import find
+
+        return find(self, record_id)
+
     def summary(self) -> list[TableSummary]:
         """Per table: rows, columns and the earliest and latest value of its first date field."""
         out = []
@@ -159,6 +183,8 @@ def load(version: str | None = None, *, path: str | Path | None = None, format: 
     with open_package(source) as pkg:
         if format == "parquet" and not all(pkg.has(t, "parquet") for t in pkg.tables):
             format = "csv"
-        tables = {t: read_table(pkg, t, format) for t in pkg.tables}
+        from .derive import derive
+
         schemas = {t: pkg.schema(t) for t in pkg.tables}
+        tables = derive({t: read_table(pkg, t, format) for t in pkg.tables}, schemas)
         return Dataset(tables, pkg.descriptor, schemas, location, format)

@@ -81,12 +81,12 @@ def participants_by_state(ds: Dataset, event_id: str | None = None) -> pd.DataFr
         .agg(actors=("actor_id", "nunique"), roles=("role", lambda r: ", ".join(sorted({str(x) for x in r}))))
         .reset_index()
     )
-    grouped["state"] = grouped["state_iso3"].map(states["name"]).astype("string")
+    grouped["state_name"] = grouped["state_iso3"].map(states["name"]).astype("string")
     grouped["m49_region"] = grouped["state_iso3"].map(states["m49_region"].astype("string")).astype("string")
     ev = ds.events.set_index("event_id")
     grouped["event"] = grouped["event_id"].map(ev["name"]).astype("string")
     grouped["start_date"] = grouped["event_id"].map(ev["start_date"])
-    cols = ["event_id", "event", "start_date", "state_iso3", "state", "m49_region", "actors", "roles"]
+    cols = ["event_id", "event", "start_date", "state_iso3", "state_name", "m49_region", "actors", "roles"]
     return grouped[cols].sort_values(["start_date", "event_id", "state_iso3"]).reset_index(drop=True)
 
 
@@ -101,7 +101,7 @@ def events_per_year(ds: Dataset, by: str = "event_type", gsi_named: bool | None 
     years = e["start_date"].dt.year
     if years.empty:
         return pd.DataFrame()
-    table = pd.crosstab(years.rename("year"), e[by], dropna=False)
+    table = pd.crosstab(years.rename("start_year"), e[by], dropna=False)
     span = range(int(years.min()), int(years.max()) + 1)
     cats = list(e[by].cat.categories) if hasattr(e[by], "cat") else sorted(e[by].dropna().unique())
     return table.reindex(index=span, columns=cats, fill_value=0).rename_axis(columns=by)
@@ -117,13 +117,11 @@ class Record:
     citations: pd.DataFrame | None = None
 
 
-
-
 def find(ds: Dataset, record_id: str) -> Record:
     """The record with this ID in whichever table holds it; KeyError naming the ID when none does."""
     for table in ds:
-        key = ds.schema(table).get("primaryKey")
-        key = key[0] if isinstance(key, list) else key
+        declared = ds.schema(table).get("primaryKey")
+        key = str(declared[0] if isinstance(declared, list) else declared)
         frame = ds[table]
         hit = frame[frame[key] == record_id]
         if len(hit):
@@ -134,6 +132,15 @@ def find(ds: Dataset, record_id: str) -> Record:
 def _record(ds: Dataset, table: str, key: str, row: pd.Series) -> Record:
     rid = row[key]
     rec = Record(table, {k: (None if _missing(v) else v) for k, v in row.items()})
+    _link_other_tables(ds, table, key, row, rec)
+    _link_same_table(ds, table, row, rec)
+    rec.citations = citations_of(ds, table, rid)
+    return rec
+
+
+def _link_other_tables(ds: Dataset, table: str, key: str, row: pd.Series, rec: Record) -> None:
+    """Rows of other tables pointing at this record, and rows this record points at."""
+    rid = row[key]
     for other in ds:
         if other == table:
             continue
@@ -150,6 +157,12 @@ def _record(ds: Dataset, table: str, key: str, row: pd.Series) -> Record:
                 hits = target[target[ref["fields"][0]] == row[fk["fields"][0]]]
                 if len(hits):
                     rec.linked[f"{other} ({fk['fields'][0]})"] = hits
+
+
+def _link_same_table(ds: Dataset, table: str, row: pd.Series, rec: Record) -> None:
+    """Rows of the same table this record points at (its parent, its pledge) and rows pointing at it."""
+    key = str(next(iter(rec.row)))
+    rid = row[key]
     for fk in ds.schema(table).get("foreignKeys", []):
         if not (fk.get("reference") or {}).get("resource"):
             f, target = fk["fields"][0], fk["reference"]["fields"][0]
@@ -158,8 +171,6 @@ def _record(ds: Dataset, table: str, key: str, row: pd.Series) -> Record:
             back = ds[table][ds[table][f] == rid]
             if len(back):
                 rec.linked[f"{table} pointing here ({f})"] = back
-    rec.citations = citations_of(ds, table, rid)
-    return rec
 
 
 def _missing(v: Any) -> bool:
@@ -177,7 +188,17 @@ def citations_of(ds: Dataset, table: str, record_id: str) -> pd.DataFrame:
     c = c[(c["record_table"].astype("string") == table) & (c["record_id"] == record_id)]
     s = ds.sources[["source_id", "title", "publisher", "origin_id", "published_date", "url"]]
     out = c.merge(s, on="source_id", how="left")
-    cols = ["citation_id", "source_id", "title", "publisher", "origin_id", "published_date", "url", "locator", "excerpt"]
+    cols = [
+        "citation_id",
+        "source_id",
+        "title",
+        "publisher",
+        "origin_id",
+        "published_date",
+        "url",
+        "locator",
+        "excerpt",
+    ]
     return out[cols].reset_index(drop=True)
 
 

@@ -42,6 +42,9 @@ class FieldRules:
     required_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     empty_unless: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fragment: bool = False
+    iso4217: bool = False
+    derived: Mapping[str, Any] | None = None
+    cited_match: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ class TableRules:
     together: tuple[tuple[str, ...], ...] = ()
     requires: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     record_reference: RecordReference | None = None
+    referenced_when: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -227,8 +231,30 @@ def _field_rules(raw: Any, path: Any, pointer: str) -> FieldRules:
         "requiredWhen": ("required_when", lambda v, p: _condition(v, path, p)),
         "emptyUnless": ("empty_unless", lambda v, p: _condition(v, path, p)),
         "fragment": ("fragment", lambda v, p: _flag(v, path, p)),
+        "iso4217": ("iso4217", lambda v, p: _flag(v, path, p)),
+        "derived": ("derived", lambda v, p: _derived(v, path, p)),
+        "citedExcerptMatches": ("cited_match", lambda v, p: _cited_match(v, path, p)),
     }
     return FieldRules(**_known(rules, parsers, path, pointer))
+
+
+DERIVED_KINDS = ("ancestor", "root", "rank", "linkedMax", "ratio", "citationCount", "originsAll")
+
+
+def _derived(value: Any, path: Any, pointer: str) -> Mapping[str, Any]:
+    """A derived field's computation: one kind (see derive.py) and its parameters."""
+    spec = _mapping(value, path, pointer)
+    if len(spec) != 1 or next(iter(spec)) not in DERIVED_KINDS:
+        raise SchemaError(f"must name one computation of {', '.join(DERIVED_KINDS)}", path, pointer)
+    return dict(spec)
+
+
+def _cited_match(value: Any, path: Any, pointer: str) -> Mapping[str, Any]:
+    """Rows holding `when` in this field need a citation whose excerpt matches `pattern`."""
+    spec = _mapping(value, path, pointer)
+    if not isinstance(spec.get("pattern"), str) or "when" not in spec or not isinstance(spec.get("excerptField"), str):
+        raise SchemaError("must give a pattern, a when value and the citing table's excerptField", path, pointer)
+    return dict(spec)
 
 
 def _iso_kind(value: Any, path: Any, pointer: str) -> str:
@@ -263,10 +289,17 @@ def _table_rules(raw: Any, path: Any, pointer: str) -> TableRules:
             raise SchemaError("must name a tableField and an idField", path, p)
         return RecordReference(rr["tableField"], rr["idField"])
 
+    def referenced_when(v, p):
+        rw = _mapping(v, path, p)
+        if not isinstance(rw.get("by"), str):
+            raise SchemaError("must name the referencing field in 'by'", path, p)
+        return {"where": _condition(rw.get("where", {}), path, f"{p}.where"), "by": rw["by"]}
+
     parsers = {
         "together": ("together", together),
         "requires": ("requires", requires),
         "recordReference": ("record_reference", record_reference),
+        "referencedWhen": ("referenced_when", referenced_when),
     }
     return TableRules(**_known(_mapping(raw, path, pointer), parsers, path, pointer))
 
@@ -396,6 +429,10 @@ def _named_fields(model: TableSchema):
     if rr is not None:
         yield "$.x-gsi.recordReference.tableField", rr.table_field
         yield "$.x-gsi.recordReference.idField", rr.id_field
+    rw = model.rules.referenced_when
+    if rw is not None:
+        yield "$.x-gsi.referencedWhen.by", rw["by"]
+        yield from (("$.x-gsi.referencedWhen.where", n) for n in rw["where"])
 
 
 def _check_names(model: TableSchema, path: Any) -> None:

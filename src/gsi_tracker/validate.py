@@ -17,6 +17,7 @@ from pathlib import Path
 from .checks.fields import check_fields
 from .checks.hygiene import check_hygiene
 from .checks.rules import (
+    check_cited_matches,
     check_field_rules,
     check_foreign_keys,
     check_record_references,
@@ -44,6 +45,7 @@ CROSS_CHECKS: tuple[Callable[[Tables], list[Finding]], ...] = (
     check_foreign_keys,
     check_record_references,
     check_resource_rules,
+    check_cited_matches,
 )
 
 

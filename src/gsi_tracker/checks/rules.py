@@ -64,6 +64,8 @@ def check_field_rules(data: TableData) -> list[Finding]:
             out += _not_before(data, name, other)
         if rules.iso3166 is not None:
             out += _iso3166(data, name, rules.iso3166)
+        if rules.iso4217:
+            out += _iso4217(data, name)
         if rules.required_when:
             cond = rules.required_when
             bad = _when(data, cond) & data.missing(name)
@@ -131,6 +133,14 @@ def _iso3166(data: TableData, name: str, kind: str) -> list[Finding]:
     return data.findings("iso3166", name, bad, f"{name} must be an ISO 3166-1 {kind} code that pycountry knows")
 
 
+def _iso4217(data: TableData, name: str) -> list[Finding]:
+    import pycountry
+
+    codes = [c.alpha_3 for c in pycountry.currencies]
+    bad = data.present(name) & ~_is_in(data.raw(name), codes)
+    return data.findings("iso4217", name, bad, f"{name} must be an ISO 4217 currency code that pycountry knows")
+
+
 def check_table_rules(data: TableData) -> list[Finding]:
     import numpy as np
 
@@ -158,6 +168,18 @@ def check_table_rules(data: TableData) -> list[Finding]:
                 out += data.findings(
                     "requires", other, bad, f"{other} must be filled when {name} is filled", show_value=False
                 )
+    rw = rules.referenced_when
+    if rw is not None and rw["by"] in data.position and all(n in data.position for n in rw["where"]):
+        key = _single_key(data)
+        if key is not None:
+            refs = data.raw(rw["by"]).filter(data.present(rw["by"]))
+            bad = _when(data, rw["where"]) & ~_is_in(data.raw(key), refs)
+            out += data.findings(
+                "referenced-when",
+                key,
+                bad,
+                f"a row where {_describe(rw['where'])} needs a row whose {rw['by']} points at it",
+            )
     return out
 
 
@@ -258,6 +280,39 @@ def check_record_references(tables: Tables) -> list[Finding]:
                 id_field,
                 rows & ~known,
                 f"{id_field} must be the {key} of an existing {target} row",
+            )
+    return out
+
+
+def check_cited_matches(tables: Tables) -> list[Finding]:
+    """x-gsi citedExcerptMatches: rows holding the declared value need a citation whose excerpt matches."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    out: list[Finding] = []
+    for table, data in tables.items():
+        key = _single_key(data)
+        if key is None:
+            continue
+        for f in data.schema.fields:
+            spec = f.rules.cited_match
+            if spec is None or f.name not in data.position:
+                continue
+            want = _is_in(data.raw(f.name), [str(spec["when"]).lower(), str(spec["when"])])
+            matched = np.zeros(data.n, dtype=bool)
+            for cites, table_field, id_field in _record_reference(tables):
+                excerpt = spec["excerptField"]
+                if excerpt not in cites.position:
+                    continue
+                rows = _is_in(cites.raw(table_field), [table]) & to_numpy(
+                    pc.fill_null(pc.match_substring_regex(cites.raw(excerpt), spec["pattern"]), False)
+                )
+                matched |= _is_in(data.raw(key), cites.raw(id_field).filter(rows))
+            out += data.findings(
+                "cited-match",
+                f.name,
+                want & ~matched,
+                f"{f.name} is {spec['when']} but no citation of this row has an excerpt matching the declared pattern",
             )
     return out
 

@@ -48,7 +48,7 @@ def check_header(data: TableData) -> list[Finding]:
             )
         seen.add(name)
     for name in declared:
-        if name not in seen:
+        if name not in seen and data.fields[name].rules.derived is None:
             out.append(data.finding("header-missing", f"the header has no column {name!r}", line, name))
     first_seen = [n for i, n in enumerate(header) if n in data.fields and data.position[n] == i]
     expected = [n for n in declared if n in seen]
