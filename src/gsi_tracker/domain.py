@@ -51,4 +51,9 @@ def typed_tables(package: Package) -> dict[str, pd.DataFrame]:
     missing = [t for t in TABLES if t not in package.tables]
     if missing:
         raise PackageError(f"not a gsi-tracker package: no table {', '.join(missing)}", package.descriptor_path)
-    return {name: read_table(package, name) for name in package.tables}
+    from .derive import derive
+
+    return derive(
+        {name: read_table(package, name) for name in package.tables},
+        {name: package.schema(name) for name in package.tables},
+    )

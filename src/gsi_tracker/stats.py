@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import schema as sch
 from .domain import pledge_link, region_of, typed_tables
 
 if TYPE_CHECKING:
@@ -27,6 +26,10 @@ class Coverage:
     distinct_states: int
     multi_sourced: dict[str, tuple[int, int]]
     pledges_with_delivery: tuple[int, int]
+    events_involving_region: dict[str, int]
+    deliveries_linked: tuple[int, int]
+    gsi_named: tuple[int, int]
+    prc_official_only: dict[str, tuple[int, int]]
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -43,26 +46,30 @@ def coverage(package: Package) -> Coverage:
     """Compute the coverage figures of a package from its typed tables."""
     t = typed_tables(package)
     events, actors, participants = t["events"], t["actors"], t["participants"]
-    commitments, citations, sources = t["commitments"], t["citations"], t["sources"]
+    commitments = t["commitments"]
 
     region = region_of(actors)
     iso_region = actors.dropna(subset=["iso3"]).set_index("iso3")["m49_region"].astype(object)
-    state_ids = set(actors.dropna(subset=["iso3"])["actor_id"])
+    import pandas as pd
 
-    publisher = citations["source_id"].map(sources.set_index("source_id")["publisher"])
-    cited = citations.assign(publisher=publisher)
-    multi = {}
-    for table in ("events", "commitments", "participants"):
-        pk = sch.primary_key(package.schema(table))[0]
-        per_record = cited[cited["record_table"] == table].groupby("record_id", observed=True)["publisher"].nunique()
-        ids = t[table][pk]
-        multi[table] = (int(ids.map(per_record).fillna(0).ge(2).sum()), int(len(ids)))
+    multi: dict[str, tuple[int, int]] = {}
+    official: dict[str, tuple[int, int]] = {}
+    for table in ("events", "commitments", "participants", "figures"):
+        if table in t and "origin_count" in t[table]:
+            frame = t[table]
+            multi[table] = (int(frame["origin_count"].fillna(0).ge(2).sum()), int(len(frame)))
+            official[table] = (int(frame["prc_official_only"].fillna(False).astype(bool).sum()), int(len(frame)))
 
     link, is_pledge = pledge_link(commitments, package.schema("commitments"))
     pledges = commitments.loc[is_pledge, "commitment_id"]
     with_delivery = (int(pledges.isin(set(commitments[link].dropna())).sum()), int(len(pledges)))
 
     named = participants["actor_id"].astype(object)
+    involved = events[["event_id"]].assign(iso=events["country_iso3"].astype(object))
+    by_state = participants[["event_id"]].assign(iso=participants["state_iso3"].astype(object))
+    pairs = pd.concat([involved, by_state]).dropna()
+    pairs = pairs.assign(region=pairs["iso"].map(iso_region)).dropna().drop_duplicates(["event_id", "region"])
+    deliveries = commitments.loc[~is_pledge]
     return Coverage(
         rows={name: int(len(frame)) for name, frame in t.items()},
         events_by_year=_counts(events["start_date"].dt.year.astype("Int64")),
@@ -70,9 +77,13 @@ def coverage(package: Package) -> Coverage:
         events_by_region=_counts(events["country_iso3"].astype(object).map(iso_region)),
         participants_by_region=_counts(participants["actor_id"].astype(object).map(region)),
         distinct_participant_actors=int(named.nunique()),
-        distinct_states=int(named[named.isin(state_ids)].nunique()),
+        distinct_states=int(participants["state_iso3"].dropna().nunique()),
         multi_sourced=multi,
         pledges_with_delivery=with_delivery,
+        events_involving_region=_counts(pairs["region"]),
+        deliveries_linked=(int(deliveries[link].notna().sum()), int(len(deliveries))),
+        gsi_named=(int(events["gsi_named"].fillna(False).astype(bool).sum()), int(len(events))),
+        prc_official_only=official,
     )
 
 
@@ -90,14 +101,20 @@ def render_text(c: Coverage) -> str:
         ("Participant rows per region (UN M49, by actor):", c.participants_by_region),
     ):
         lines += ["", title] + [f"  {k:<22}{v:>6}" for k, v in mapping.items()]
+    lines += ["", "Events involving a region (by place, or by a participant's state):"]
+    lines += [f"  {k:<22}{v:>6}" for k, v in c.events_involving_region.items()]
     lines += [
         "",
-        f"Distinct actors named as participants: {c.distinct_participant_actors} "
-        f"({c.distinct_states} states or territories)",
-        "Rows with two or more independent sources (distinct publishers):",
+        f"Distinct actors named as participants: {c.distinct_participant_actors}; states or territories taking part "
+        f"(a participant counts for the state it belongs to through its parents): {c.distinct_states}",
+        "Rows with two or more independent origins (outlets that wrote the texts; copies of one wire count once):",
     ]
     lines += [f"  {k:<14}{_share(v)}" for k, v in c.multi_sourced.items()]
-    lines.append(f"Pledges with a reported delivery: {_share(c.pledges_with_delivery)}")
+    lines.append("Rows whose every origin is a PRC government body or state outlet:")
+    lines += [f"  {k:<14}{_share(v)}" for k, v in c.prc_official_only.items()]
+    lines.append(f"Pledges with a linked delivery: {_share(c.pledges_with_delivery)}")
+    lines.append(f"Deliveries linked to a pledge (the rest say why not in their notes): {_share(c.deliveries_linked)}")
+    lines.append(f"Events whose cited excerpts name the GSI: {_share(c.gsi_named)}")
     return "\n".join(lines)
 
 
@@ -110,11 +127,19 @@ def render_markdown(c: Coverage) -> str:
     lines += [
         "",
         f"- Events from {min(years, default='-')} to {max(years, default='-')}, by type: {types}.",
-        f"- {c.distinct_participant_actors} distinct actors named as participants, {c.distinct_states} of them states "
-        f"or territories; participant rows by UN M49 region of the actor: {regions}.",
-        "- Rows with two or more independent sources (distinct publishers): "
-        + "; ".join(f"{k} {_share(v)}" for k, v in c.multi_sourced.items())
+        f"- {c.distinct_participant_actors} distinct actors named as participants; {c.distinct_states} states or "
+        f"territories take part (a participant counts for the state it belongs to through its parents); participant "
+        f"rows by UN M49 region of the actor: {regions}.",
+        "- Events involving a region (by place, or by a participant's state): "
+        + ", ".join(f"{k} {v}" for k, v in c.events_involving_region.items())
         + ".",
-        f"- Pledges with a reported delivery linked to them: {_share(c.pledges_with_delivery)}.",
+        "- Rows with two or more independent origins (the outlets that wrote the texts; two copies of one wire "
+        "count once): " + "; ".join(f"{k} {_share(v)}" for k, v in c.multi_sourced.items()) + ".",
+        "- Rows resting only on PRC government bodies or state outlets: "
+        + "; ".join(f"{k} {_share(v)}" for k, v in c.prc_official_only.items())
+        + ".",
+        f"- Pledges with a delivery linked to them: {_share(c.pledges_with_delivery)}; deliveries linked to a pledge: "
+        f"{_share(c.deliveries_linked)} (each other delivery says why in its notes).",
+        f"- Events whose cited excerpts name the Global Security Initiative: {_share(c.gsi_named)}.",
     ]
     return "\n".join(lines)
