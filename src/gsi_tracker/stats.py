@@ -68,7 +68,7 @@ def coverage(package: Package) -> Coverage:
     involved = events[["event_id"]].assign(iso=events["country_iso3"].astype(object))
     by_state = participants[["event_id"]].assign(iso=participants["state_iso3"].astype(object))
     pairs = pd.concat([involved, by_state]).dropna()
-    pairs = pairs.assign(region=pairs["iso"].map(iso_region)).dropna().drop_duplicates(["event_id", "region"])
+    pairs = pairs.assign(m49=pairs["iso"].map(iso_region)).dropna().drop_duplicates(["event_id", "m49"])
     deliveries = commitments.loc[~is_pledge]
     return Coverage(
         rows={name: int(len(frame)) for name, frame in t.items()},
@@ -80,7 +80,7 @@ def coverage(package: Package) -> Coverage:
         distinct_states=int(participants["state_iso3"].dropna().nunique()),
         multi_sourced=multi,
         pledges_with_delivery=with_delivery,
-        events_involving_region=_counts(pairs["region"]),
+        events_involving_region=_counts(pairs["m49"]),
         deliveries_linked=(int(deliveries[link].notna().sum()), int(len(deliveries))),
         gsi_named=(int(events["gsi_named"].fillna(False).astype(bool).sum()), int(len(events))),
         prc_official_only=official,
