@@ -27,6 +27,7 @@ from . import metafiles
 from . import schema as sch
 from .files import sha256_file
 from .findings import Report
+from .guards import check_inside
 from .package import DESCRIPTOR, Package, open_package
 from .registry import RegistryError, parse_version
 
@@ -263,7 +264,8 @@ def write_release_folder(package: Package, stage: Path, created: str, changelog:
         res = package.resource(table, "csv")
         schema = res.schema
         frame = canonical_frame(package, table)
-        csv_path, pq_path = data / f"{table}.csv", data / f"{table}.parquet"
+        csv_path = check_inside(data, data / f"{table}.csv")
+        pq_path = check_inside(data, data / f"{table}.parquet")
         csv_path.write_bytes(canonical_csv(frame, schema))
         write_parquet(frame, schema, pq_path)
         csv_resources.append(_csv_resource(res, f"data/{table}.csv", schema, _hash(csv_path)))

@@ -129,10 +129,16 @@ def read_json(path: Path) -> Any:
         raise PackageError(f"not UTF-8 (byte {e.start})", path) from None
     except OSError as e:
         raise PackageError(f"cannot read: {e.strerror}", path) from None
+    from .guards import MAX_DEPTH, check_depth
+
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise PackageError(f"broken JSON at line {e.lineno}, column {e.colno}: {e.msg}", path) from None
+    except RecursionError:
+        raise PackageError(f"JSON nested more than {MAX_DEPTH} levels deep", path) from None
+    check_depth(data, path)
+    return data
 
 
 def _table_of(res: dict[str, Any]) -> str:
@@ -154,9 +160,12 @@ def _format_of(res: dict[str, Any]) -> str:
 
 
 def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory | None) -> Package:
+    from .guards import check_field_names, check_references, check_resource
+
     descriptor = read_json(descriptor_path)
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise PackageError("not a data package: no 'resources' list", descriptor_path)
+    check_references(descriptor, descriptor_path)
     root = descriptor_path.parent
     resources = []
     for i, res in enumerate(descriptor["resources"]):
@@ -165,6 +174,7 @@ def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory 
         path = res.get("path")
         if isinstance(path, list):
             raise PackageError(f"resource {res['name']!r}: multipart paths are not supported", descriptor_path)
+        check_resource(res, _table_of(res), descriptor_path)
         data_path = safe_relpath(root, path, f"resource {res['name']!r}", descriptor_path)
         schema = res.get("schema")
         schema_path = None
@@ -175,6 +185,8 @@ def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory 
             raise PackageError(
                 f"resource {res['name']!r} has no Table Schema with fields", schema_path or descriptor_path
             )
+        check_references(schema, schema_path or descriptor_path, f"schema of {res['name']!r}: ")
+        check_field_names(schema, schema_path or descriptor_path)
         resources.append(
             Resource(
                 name=res["name"],

@@ -1,0 +1,132 @@
+"""Guards on a descriptor from an untrusted package, applied when it is opened, before anything reads its files.
+
+- A name that becomes a file name (a resource's `name` and `table`) matches the Data Package name pattern without
+  `/` (lower-case letters, digits, `.`, `-`, `_`, not starting with `.`), so no release file lands outside its
+  folder.
+- No property that a tool dereferences (`path`, `schema`, `dialect`, `$schema`, `profile`) points at the network:
+  opening or validating a package never fetches anything. `$schema` and `profile` may name a standard profile.
+- JSON nesting is bounded, so no reader runs out of recursion.
+- A field name holds no control character and does not begin with a character a spreadsheet runs as a formula.
+
+Each refusal is a PackageError (exit 2) naming the property at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from .package import PackageError
+
+NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+MAX_NAME = 100
+MAX_DEPTH = 64
+REFERENCES = ("path", "schema", "dialect", "$schema", "profile")
+STANDARD_PROFILES = frozenset(
+    f"https://datapackage.org/profiles/2.0/{name}.json"
+    for name in ("datapackage", "dataresource", "tableschema", "tabledialect")
+)
+FORMULA_STARTS = ("=", "+", "-", "@")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_name(value: Any, what: str, where: Path | str) -> None:
+    """Refuse a name that could not safely be a file name."""
+    if not isinstance(value, str) or len(value) > MAX_NAME or not NAME.fullmatch(value):
+        raise PackageError(
+            f"{what} {value!r} must match the Data Package name pattern: lower-case letters, digits, '.', '-' "
+            "and '_', not starting with '.'",
+            where,
+        )
+
+
+def is_remote(value: str) -> bool:
+    """True for a URL (any scheme, `//host` included); False for a relative path or a Windows drive path."""
+    if value.startswith(("//", "\\\\")):
+        return True
+    scheme = urlparse(value).scheme
+    return bool(scheme) and len(scheme) > 1
+
+
+def check_references(node: Any, where: Path | str, at: str = "") -> None:
+    """Refuse a remote reference in a descriptor, a resource, an inline schema or a dialect."""
+    if not isinstance(node, dict):
+        return
+    for key in REFERENCES:
+        value = node.get(key)
+        if isinstance(value, list):
+            remote = [v for v in value if isinstance(v, str) and is_remote(v)]
+            value = remote[0] if remote else None
+        if isinstance(value, str) and is_remote(value):
+            if key in ("$schema", "profile") and value in STANDARD_PROFILES:
+                continue
+            raise PackageError(f"{at}{key} {value!r} is remote; a package is read from local files only", where)
+        if isinstance(value, dict):
+            check_references(value, where, f"{at}{key}: ")
+
+
+def check_depth(data: Any, where: Path | str, limit: int = MAX_DEPTH) -> None:
+    """Refuse JSON nested deeper than `limit` levels (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise PackageError(f"JSON nested more than {limit} levels deep", where)
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+
+
+def check_field_names(schema: dict[str, Any], where: Path | str) -> None:
+    """Refuse field names with control characters or a formula start (they become CSV headers in a release)."""
+    for raw in schema.get("fields", []):
+        name = raw.get("name") if isinstance(raw, dict) else None
+        if not isinstance(name, str):
+            continue
+        if CONTROL.search(name) or name.startswith(FORMULA_STARTS) or name != name.strip():
+            raise PackageError(
+                f"field name {name!r} must not hold control characters, begin or end with whitespace, or begin with "
+                "=, +, - or @",
+                where,
+            )
+
+
+def check_resource(res: dict[str, Any], table: str, where: Path | str) -> None:
+    """The guards for one resource of a descriptor."""
+    check_name(res.get("name"), "resource name", where)
+    if table != res.get("name"):
+        check_name(table, f"table of resource {res['name']!r}", where)
+    check_references(res, where, f"resource {res['name']!r}: ")
+
+
+def check_inside(root: Path, path: Path) -> Path:
+    """`path`, once resolved, lies under `root`; every file a build writes passes through here."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        raise PackageError(f"refused to write {path.name!r}: it would land outside {root}", path) from None
+    return path
+
+
+class _Offline:
+    """A requests transport adapter that refuses every request: frictionless gets no network."""
+
+    def send(self, request, **kwargs):
+        import requests
+
+        raise requests.ConnectionError(f"network access refused: {request.url}")
+
+    def close(self) -> None:
+        pass
+
+
+def offline_session():
+    """A requests Session that never connects (frictionless runs with it, as a second line behind the guards)."""
+    import requests
+
+    session = requests.Session()
+    session.adapters.clear()
+    session.mount("http://", _Offline())  # type: ignore[arg-type]
+    session.mount("https://", _Offline())  # type: ignore[arg-type]
+    return session
