@@ -130,3 +130,29 @@ def offline_session():
     session.mount("http://", _Offline())  # type: ignore[arg-type]
     session.mount("https://", _Offline())  # type: ignore[arg-type]
     return session
+
+
+def check_patterns(resources) -> None:
+    """Every declared `pattern` compiles in RE2, the linear-time engine checks run it with (no backtracking, so no
+    cell can stall validation); refuse the package otherwise, naming the schema and the field."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    probe = pa.array([""], pa.string())
+    for res in resources:
+        for raw in res.schema.get("fields", []):
+            constraints = raw.get("constraints") if isinstance(raw, dict) else None
+            if not isinstance(constraints, dict) or "pattern" not in constraints:
+                continue
+            pattern, where = constraints["pattern"], res.schema_path or res.table
+            try:
+                if not isinstance(pattern, str):
+                    raise TypeError("not a string")
+                pc.match_substring_regex(probe, f"^(?:{pattern})$")
+            except (TypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+                reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+                raise PackageError(
+                    f"schema of {res.table!r}, field {raw.get('name')!r}: pattern {pattern!r} is not valid RE2 "
+                    f"syntax ({reason})",
+                    where,
+                ) from None

@@ -62,7 +62,9 @@ def _validate(package) -> Report:
 
     from .checks.rules import check_foreign_keys, check_record_references, check_resource_rules
     from .checks.structure import check_bytes_hash, check_descriptor, check_parquet
+    from .guards import check_patterns
 
+    check_patterns(package.resources)
     report = Report()
     reading = threading.Lock()
     csv_resources = [r for r in package.resources if r.format == "csv"]
