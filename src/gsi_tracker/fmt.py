@@ -73,7 +73,7 @@ def canonical(data: bytes, schema: sch.TableSchema) -> bytes:
     text = data.decode("utf-8")
     if text.startswith("\ufeff"):
         text = text[1:]
-    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+    rows = _rows(text)
     if not rows:
         return b""
     flat = _clean([c for row in rows for c in row])
@@ -82,6 +82,26 @@ def canonical(data: bytes, schema: sch.TableSchema) -> bytes:
     header, body = rows[0], rows[1:]
     body.sort(key=_sort_key(schema, header))
     return "".join(_line(row) for row in [header, *body]).encode("utf-8")
+
+
+def _rows(text: str) -> list[list[str]]:
+    """The non-empty records of CSV text, within the limits of header width and cell size (LimitError)."""
+    from .limits import check_cells, check_columns, csv_error
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    line = 1
+    try:
+        for row in reader:
+            check_cells(row, line)
+            if row:
+                if not rows:
+                    check_columns(len(row), line)
+                rows.append(row)
+            line = reader.line_num + 1
+    except csv.Error as e:
+        raise csv_error(e, line) from None
+    return rows
 
 
 def _field(value: str) -> str:
@@ -111,6 +131,14 @@ def format_package(path: str | Path = ".", check: bool = False) -> list[Formatte
                 new = canonical(data, res.schema)
             except UnicodeDecodeError as e:
                 raise PackageError(f"not UTF-8: undecodable byte at offset {e.start}", res.relpath) from None
+            except PackageError as e:
+                raise PackageError(e.message, res.relpath) from None
+            except sch.SchemaError as e:
+                raise PackageError(f"schema not supported: {e}", res.schema_path or res.relpath) from None
+            except (KeyError, TypeError, AttributeError) as e:
+                raise PackageError(
+                    f"the schema is malformed ({type(e).__name__}: {e})", res.schema_path or res.relpath
+                ) from None
             changed = new != data
             if changed and not check:
                 atomic_write(res.path, new)

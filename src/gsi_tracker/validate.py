@@ -44,8 +44,8 @@ def _load_and_check(res, reading: threading.Lock):
     with reading:
         try:
             text = read_csv_text(res.path)
-        except NotUtf8 as e:
-            raise PackageError(str(e), res.relpath) from None
+        except (NotUtf8, PackageError) as e:
+            raise PackageError(getattr(e, "message", str(e)), res.relpath) from None
         except FileNotFoundError:
             raise PackageError("file not found", res.relpath) from None
         except OSError as e:

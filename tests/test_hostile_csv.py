@@ -1,0 +1,84 @@
+"""CSV files and schemas built to break the readers: an unclosed quote, a cell of megabytes, a header a million
+columns wide, and schemas `gsi fmt` once crashed on. Each is exit 2 with a one-line message, no traceback."""
+
+import json
+
+import pytest
+
+from gsi_tracker.limits import MAX_CELL, MAX_COLUMNS
+from tests.hostile import assert_clean_exit, gsi, package
+
+
+def _append(root, text: str, table: str = "sources") -> None:
+    with open(root / "seeds" / f"{table}.csv", "a", encoding="utf-8", newline="") as f:
+        f.write(text)
+
+
+def _one_line(result) -> str:
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["validate", "fmt", "build"])
+def test_unclosed_quote_before_128_kib_without_quotes(tmp_path, command):
+    root = package(tmp_path)
+    _append(root, 'src-x,"Unclosed ' + "word " * 30_000 + "\n")
+    args = [command, root] + (["--out", tmp_path / "dist"] if command == "build" else [])
+    result = gsi(*args)
+    assert_clean_exit(result, (2,))
+    assert f"at most {MAX_CELL:,} are read" in _one_line(result)
+    assert "seeds/sources.csv" in result.output
+
+
+@pytest.mark.parametrize("size", [MAX_CELL + 1, 5 << 20])
+@pytest.mark.parametrize("command", ["validate", "fmt"])
+def test_one_long_cell(tmp_path, command, size):
+    root = package(tmp_path)
+    _append(root, "src-x," + "a" * size + ",,,,,,,,,\n")
+    result = gsi(command, root)
+    assert_clean_exit(result, (2,))
+    assert "characters" in _one_line(result)
+
+
+def test_cell_at_the_limit_is_read(tmp_path):
+    root = package(tmp_path)
+    _append(root, "src-x," + "a" * MAX_CELL + ",,,,,,,,,\n")
+    result = gsi("validate", root)
+    assert_clean_exit(result, (1,))
+
+
+@pytest.mark.parametrize("command", ["validate", "fmt"])
+def test_header_a_million_columns_wide(tmp_path, command):
+    root = package(tmp_path)
+    path = root / "seeds" / "sources.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    lines[0] = lines[0].rstrip("\n") + "".join(f",x{i}" for i in range(1_000_000)) + "\n"
+    path.write_text("".join(lines))
+    assert path.stat().st_size > 7_000_000
+    result = gsi(command, root)
+    assert_clean_exit(result, (2,))
+    assert f"at most {MAX_COLUMNS:,} are read" in _one_line(result)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ["source_id", "title"],
+        [{"type": "string"}],
+        [{"name": "source_id", "type": "geopoint"}],
+        [{"name": "source_id", "type": "string", "constraints": "x"}],
+    ],
+    ids=["strings", "no-name", "unsupported-type", "bad-constraints"],
+)
+@pytest.mark.parametrize("command", ["fmt", "validate", "build"])
+def test_malformed_schema(tmp_path, fields, command):
+    root = package(tmp_path)
+    path = root / "schemas" / "sources.schema.json"
+    schema = json.loads(path.read_text())
+    schema["fields"] = fields
+    path.write_text(json.dumps(schema))
+    args = [command, root] + (["--out", tmp_path / "dist"] if command == "build" else [])
+    result = gsi(*args)
+    assert_clean_exit(result, (2,))
+    _one_line(result)
