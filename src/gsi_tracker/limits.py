@@ -55,3 +55,40 @@ def csv_error(error: Exception, line: int | None = None) -> LimitError | Package
             "the rest of a file one cell)"
         )
     return PackageError(f"{at}unreadable CSV: {error}")
+
+
+def check_zip_sizes(infos, zip_path) -> None:
+    """Refuse a zip whose central directory declares too many entries, too large an entry or total, or an entry
+    compressed beyond MAX_ZIP_RATIO (a zip bomb), before anything is extracted."""
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise LimitError(f"the zip has {len(infos):,} entries; at most {MAX_ZIP_ENTRIES:,} are extracted", zip_path)
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_ZIP_ENTRY:
+            raise LimitError(
+                f"zip entry {info.filename!r} holds {info.file_size:,} bytes; at most {MAX_ZIP_ENTRY:,} are extracted",
+                zip_path,
+            )
+        if info.file_size > 1 << 20 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+            raise LimitError(
+                f"zip entry {info.filename!r} expands {info.file_size // max(info.compress_size, 1):,} times; "
+                f"at most {MAX_ZIP_RATIO} is extracted",
+                zip_path,
+            )
+    if total > MAX_ZIP_TOTAL:
+        raise LimitError(f"the zip holds {total:,} bytes; at most {MAX_ZIP_TOTAL:,} are extracted", zip_path)
+
+
+def copy_bounded(src, out, info, budget: list[int], zip_path, chunk: int = 1 << 20) -> None:
+    """Copy one entry, counting bytes: more than the entry declares, or than `budget[0]` left, is refused."""
+    written = 0
+    while True:
+        block = src.read(chunk)
+        if not block:
+            return
+        written += len(block)
+        budget[0] -= len(block)
+        if written > info.file_size or budget[0] < 0:
+            raise LimitError(f"zip entry {info.filename!r} holds more bytes than it declares", zip_path)
+        out.write(block)
