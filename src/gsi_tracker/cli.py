@@ -15,9 +15,22 @@ from . import __version__
 
 
 class UnreadableInput(click.ClickException):
-    """Input that cannot be read as a data package, or an operation refused: exit code 2."""
+    """Input that cannot be read as a data package, or an operation refused: exit code 2. The message is one line,
+    with control characters shown as escapes (a file name cannot send escape sequences to the terminal)."""
 
     exit_code = 2
+
+    def __init__(self, message: str):
+        from .escape import printable
+
+        super().__init__(printable(message))
+
+
+def echo(message: object = "", **kwargs) -> None:
+    """click.echo with control characters shown as escapes (newlines kept)."""
+    from .escape import printable
+
+    click.echo(printable(str(message), keep_newlines=True), **kwargs)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,14 +57,14 @@ def codebook(path: Path, out: Path | None, check: bool) -> None:
             if check:
                 stale = not target.exists() or target.read_text(encoding="utf-8") != cb.render(package)
                 if stale:
-                    click.echo(f"{target}: stale; run `gsi codebook` to regenerate it", err=True)
+                    echo(f"{target}: stale; run `gsi codebook` to regenerate it", err=True)
                     sys.exit(1)
-                click.echo(f"{target}: up to date")
+                echo(f"{target}: up to date")
                 return
             changed = cb.write(package, target)
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
-    click.echo(f"{target}: {'written' if changed else 'unchanged'}")
+    echo(f"{target}: {'written' if changed else 'unchanged'}")
 
 
 @cli.command()
@@ -73,9 +86,9 @@ def stats(path: Path, fmt: str) -> None:
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
     if fmt == "json":
-        click.echo(json.dumps(figures.to_dict(), indent=2))
+        echo(json.dumps(figures.to_dict(), indent=2))
     else:
-        click.echo(st.render_markdown(figures) if fmt == "markdown" else st.render_text(figures))
+        echo(st.render_markdown(figures) if fmt == "markdown" else st.render_text(figures))
 
 
 @cli.command()
@@ -98,7 +111,7 @@ def report(path: Path, out: Path) -> None:
     except ModuleNotFoundError as e:
         raise UnreadableInput(f"gsi report needs {e.name}: pip install 'gsi-tracker[report]'") from None
     for p in written:
-        click.echo(f"wrote {p}")
+        echo(f"wrote {p}")
 
 
 @cli.command()
@@ -129,7 +142,7 @@ def download(version: str, dest: Path | None) -> None:
         folder = fetch_release(version, dest=dest, progressbar=progressbar)
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
-    click.echo(f"{folder}: checked against the registry")
+    echo(f"{folder}: checked against the registry")
 
 
 @cli.command()
@@ -159,7 +172,7 @@ def info(version: str | None, path: Path | None) -> None:
         ds = load(version, path=path)
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
-    click.echo(f"{releases}\n{render_summary(ds)}")
+    echo(f"{releases}\n{render_summary(ds)}")
 
 
 def _echo_refusal(err) -> None:
@@ -170,7 +183,7 @@ def _echo_refusal(err) -> None:
     from .render import render
 
     click.echo(render(report, "text", click.style), err=True)
-    click.echo(f"refused: {err}", err=True)
+    echo(f"refused: {err}", err=True)
     sys.exit(1)
 
 
@@ -199,8 +212,8 @@ def build(path: Path, out: Path) -> None:
         _echo_refusal(e)
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
-    click.echo(f"{result.folder}: {len(result.files)} files, created {result.created}")
-    click.echo(f"{result.zip}: sha256 {result.zip_sha256}")
+    echo(f"{result.folder}: {len(result.files)} files, created {result.created}")
+    echo(f"{result.zip}: sha256 {result.zip_sha256}")
 
 
 @cli.command("release")
@@ -232,13 +245,13 @@ def release_command(version: str, path: Path, out: Path, previous: Path | None) 
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
     if result.previous:
-        click.echo(
+        echo(
             f"{result.version}: a {result.bump} release after {result.previous} "
             f"(the change needs at least {result.needed})"
         )
-    click.echo(f"{result.build.folder}\n{result.build.zip}: sha256 {result.build.zip_sha256}")
-    click.echo("updated: " + ", ".join(str(p) for p in result.changed_files))
-    click.echo(f"next: commit these files, tag v{result.version} and push the tag")
+    echo(f"{result.build.folder}\n{result.build.zip}: sha256 {result.build.zip_sha256}")
+    echo("updated: " + ", ".join(str(p) for p in result.changed_files))
+    echo(f"next: commit these files, tag v{result.version} and push the tag")
 
 
 @cli.command("diff")
@@ -258,7 +271,7 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
         result = diff_packages(old, new)
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
-    click.echo(RENDERERS[fmt](result).rstrip("\n"))
+    echo(RENDERERS[fmt](result).rstrip("\n"))
 
 
 @cli.command()
@@ -309,9 +322,9 @@ def fmt_command(path: Path, check: bool) -> None:
         raise UnreadableInput(str(e)) from None
     changed = [r for r in results if r.changed]
     for r in changed:
-        click.echo(f"{r.relpath}: {'would be reformatted' if check else 'reformatted'}")
+        echo(f"{r.relpath}: {'would be reformatted' if check else 'reformatted'}")
     if not changed:
-        click.echo(f"{len(results)} files already canonical")
+        echo(f"{len(results)} files already canonical")
     sys.exit(1 if check and changed else 0)
 
 

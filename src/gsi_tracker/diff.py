@@ -189,7 +189,9 @@ def _constraint_changes(table: str, name: str, old: dict, new: dict) -> list[Cha
 
 
 def _show(value: Any) -> str:
-    return f"`{value}`" if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    from .escape import md_code
+
+    return md_code(value) if isinstance(value, str) else md_code(json.dumps(value, ensure_ascii=False))
 
 
 def _rules_changes(table: str, name: str | None, where: str, old: dict, new: dict) -> list[Change]:
@@ -427,8 +429,9 @@ def render_text(d: PackageDiff) -> str:
 
 
 def _md(value: str) -> str:
-    text = value.replace("\n", " ").replace("|", "\\|")
-    return f"`{text}`" if text else "*(empty)*"
+    from .escape import md_code
+
+    return md_code(value) if value else "*(empty)*"
 
 
 def render_markdown(d: PackageDiff) -> str:

@@ -84,10 +84,10 @@ def check_field_names(schema: dict[str, Any], where: Path | str) -> None:
         name = raw.get("name") if isinstance(raw, dict) else None
         if not isinstance(name, str):
             continue
-        if CONTROL.search(name) or name.startswith(FORMULA_STARTS) or name != name.strip():
+        if CONTROL.search(name) or "`" in name or name.startswith(FORMULA_STARTS) or name != name.strip():
             raise PackageError(
-                f"field name {name!r} must not hold control characters, begin or end with whitespace, or begin with "
-                "=, +, - or @",
+                f"field name {name!r} must not hold control characters or backticks, begin or end with whitespace, "
+                "or begin with =, +, - or @",
                 where,
             )
 

@@ -44,6 +44,7 @@ Hygiene (`hygiene.py`)
   whitespace           error    a cell has leading or trailing whitespace
   not-nfc              error    a cell is not in Unicode normalisation form NFC
   formula              error    a text cell begins with =, +, -, @, a tab or a carriage return
+  control              error    a cell holds a control character (NUL, escape, C1) or a bidirectional override
 """
 
 from __future__ import annotations
