@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import schema as sch
 from .files import atomic_write
+from .leftovers import remove_stale_temp_files
 from .package import PackageError, open_package
 
 
@@ -113,6 +114,22 @@ def _line(row: list[str]) -> str:
     return ('""' if row == [""] else ",".join(_field(v) for v in row)) + "\n"
 
 
+def _canonical_of(res, data: bytes) -> bytes:
+    """`canonical` for one resource, its failures as PackageErrors naming the file (or schema) at fault."""
+    try:
+        return canonical(data, res.schema)
+    except UnicodeDecodeError as e:
+        raise PackageError(f"not UTF-8: undecodable byte at offset {e.start}", res.relpath) from None
+    except PackageError as e:
+        raise PackageError(e.message, res.relpath) from None
+    except sch.SchemaError as e:
+        raise PackageError(f"schema not supported: {e}", res.schema_path or res.relpath) from None
+    except (KeyError, TypeError, AttributeError) as e:
+        raise PackageError(
+            f"the schema is malformed ({type(e).__name__}: {e})", res.schema_path or res.relpath
+        ) from None
+
+
 def format_package(path: str | Path = ".", check: bool = False) -> list[Formatted]:
     """Rewrite (or with `check`, only compare) every CSV resource of the package at `path`."""
     path = Path(path)
@@ -127,19 +144,10 @@ def format_package(path: str | Path = ".", check: bool = False) -> list[Formatte
                 data = res.path.read_bytes()
             except OSError as e:
                 raise PackageError(f"cannot read: {e.strerror or e}", res.relpath) from None
-            try:
-                new = canonical(data, res.schema)
-            except UnicodeDecodeError as e:
-                raise PackageError(f"not UTF-8: undecodable byte at offset {e.start}", res.relpath) from None
-            except PackageError as e:
-                raise PackageError(e.message, res.relpath) from None
-            except sch.SchemaError as e:
-                raise PackageError(f"schema not supported: {e}", res.schema_path or res.relpath) from None
-            except (KeyError, TypeError, AttributeError) as e:
-                raise PackageError(
-                    f"the schema is malformed ({type(e).__name__}: {e})", res.schema_path or res.relpath
-                ) from None
+            new = _canonical_of(res, data)
             changed = new != data
+            if not check:
+                remove_stale_temp_files(res.path.resolve())
             if changed and not check:
                 atomic_write(res.path, new)
             results.append(Formatted(res.path, res.relpath, changed))
