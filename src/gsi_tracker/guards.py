@@ -156,3 +156,40 @@ def check_patterns(resources) -> None:
                     f"syntax ({reason})",
                     where,
                 ) from None
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def check_schema_shape(schema: dict[str, Any], where: Path | str) -> None:
+    """Refuse a Table Schema whose parts have the wrong JSON types (fields that are not objects with a string name,
+    constraints that are not an object, keys that are not names), so no reader trips over them later."""
+    for i, raw in enumerate(schema.get("fields", [])):
+        _check_field_shape(i, raw, where)
+    if "primaryKey" in schema and not _strings(schema["primaryKey"]):
+        raise PackageError("primaryKey must be a field name or a list of them", where)
+    for key in ("uniqueKeys", "foreignKeys", "missingValues"):
+        if key in schema and not isinstance(schema[key], list):
+            raise PackageError(f"{key} must be a list", where)
+    for fk in schema.get("foreignKeys", []):
+        ref = fk.get("reference") if isinstance(fk, dict) else None
+        if not isinstance(ref, dict) or not _strings(fk.get("fields")) or not _strings(ref.get("fields")):
+            raise PackageError("each foreign key needs fields and a reference with fields (names)", where)
+        if "resource" in ref and not isinstance(ref["resource"], str):
+            raise PackageError("a foreign key's reference.resource must be a resource name", where)
+    if not all(_strings(key) for key in schema.get("uniqueKeys", [])):
+        raise PackageError("each unique key must be a list of field names", where)
+    if "x-gsi" in schema and not isinstance(schema["x-gsi"], dict):
+        raise PackageError("x-gsi must be an object", where)
+
+
+def _check_field_shape(i: int, raw: Any, where: Path | str) -> None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        raise PackageError(f"field {i} of the schema must be an object with a string name", where)
+    for key, kind in (("type", str), ("format", str), ("constraints", dict), ("x-gsi", dict)):
+        if key in raw and not isinstance(raw[key], kind):
+            raise PackageError(f"field {raw['name']!r}: {key} must be a JSON {kind.__name__}", where)
+    enum = raw.get("constraints", {}).get("enum")
+    if enum is not None and not isinstance(enum, list):
+        raise PackageError(f"field {raw['name']!r}: enum must be a list", where)

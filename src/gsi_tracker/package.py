@@ -162,7 +162,7 @@ def _format_of(res: dict[str, Any]) -> str:
 
 
 def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory | None) -> Package:
-    from .guards import check_field_names, check_references, check_resource
+    from .guards import check_field_names, check_references, check_resource, check_schema_shape
 
     descriptor = read_json(descriptor_path)
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
@@ -188,6 +188,7 @@ def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory 
                 f"resource {res['name']!r} has no Table Schema with fields", schema_path or descriptor_path
             )
         check_references(schema, schema_path or descriptor_path, f"schema of {res['name']!r}: ")
+        check_schema_shape(schema, schema_path or descriptor_path)
         check_field_names(schema, schema_path or descriptor_path)
         resources.append(
             Resource(
