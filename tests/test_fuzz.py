@@ -1,8 +1,8 @@
-"""Fuzzing with Hypothesis: random descriptors, random CSV bytes and random zips fed to validate, fmt, build and
-load (`gsi info --path`). Whatever the input: no traceback, an exit code in {0, 1, 2}, nothing written outside the
-package and the output folder, and no network connection (a socket on 127.0.0.1 that every URL in the inputs
-points at records any). About half a minute in all; GSI_FUZZ_EXAMPLES=1000 runs longer (the examples are
-derandomized, so CI always runs the same ones)."""
+"""Fuzzing with Hypothesis: random descriptors, random CSV bytes and random zips fed to validate, fmt, build, load
+(`gsi info --path`), stats, codebook and diff. Whatever the input: no traceback, an exit code in {0, 1, 2},
+nothing written outside the package and the output folder, and no network connection (a socket on 127.0.0.1 that
+every URL in the inputs points at records any). About half a minute in all; GSI_FUZZ_EXAMPLES=1000 runs longer
+(the examples are derandomized, so CI always runs the same ones)."""
 
 import io
 import json
@@ -24,7 +24,7 @@ FUZZ = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-COMMANDS = ("validate", "fmt", "build", "info")
+COMMANDS = ("validate", "fmt", "build", "info", "stats", "codebook", "diff")
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def _outside(base: Path) -> dict:
     return seen
 
 
-def _run(sandbox, net, target: Path, command: str) -> None:
+def _run(sandbox, net, target: Path, command: str, old: Path | None = None) -> None:
     base, _ = sandbox
     before = _outside(base)
     args = {
@@ -74,6 +74,9 @@ def _run(sandbox, net, target: Path, command: str) -> None:
         "fmt": ["fmt", target],
         "build": ["build", target, "--out", base / "out"],
         "info": ["info", "--path", target],
+        "stats": ["stats", target],
+        "codebook": ["codebook", target, "--check"],
+        "diff": ["diff", old or target, target, "--format", "markdown"],
     }[command]
     result = gsi(*args)
     assert_clean_exit(result, (0, 1, 2))
@@ -128,7 +131,7 @@ KEYS = ["name", "path", "schema", "dialect", "$schema", "profile", "table", "for
 
 @FUZZ
 @given(data=st.data(), command=st.sampled_from(COMMANDS), which=st.sampled_from(["datapackage", "schema"]))
-def test_random_descriptors(sandbox, net, monkeypatch, data, command, which):
+def test_random_descriptors(sandbox, net, monkeypatch, built_release, data, command, which):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     root = _fresh(sandbox)
     file = root / "datapackage.json" if which == "datapackage" else root / "schemas" / "events.schema.json"
@@ -142,7 +145,7 @@ def test_random_descriptors(sandbox, net, monkeypatch, data, command, which):
                 continue
         doc = _set(doc, path, data.draw(_values(net, sandbox[0])))
     file.write_text(json.dumps(doc), encoding="utf-8")
-    _run(sandbox, net, root, command)
+    _run(sandbox, net, root, command, built_release.zip)
 
 
 def _get(doc, path):
@@ -180,14 +183,14 @@ CSV_PIECES = st.sampled_from(
     use_raw=st.booleans(),
     command=st.sampled_from(COMMANDS),
 )
-def test_random_csv_bytes(sandbox, net, monkeypatch, pieces, raw, keep_header, use_raw, command):
+def test_random_csv_bytes(sandbox, net, monkeypatch, built_release, pieces, raw, keep_header, use_raw, command):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     root = _fresh(sandbox)
     seed = root / "seeds" / "events.csv"
     header = seed.read_bytes().split(b"\n", 1)[0] + b"\n" if keep_header else b""
     body = raw if use_raw else "".join(pieces).encode("utf-8")
     seed.write_bytes(header + body)
-    _run(sandbox, net, root, command)
+    _run(sandbox, net, root, command, built_release.zip)
 
 
 ZIP_NAMES = st.sampled_from(
@@ -211,7 +214,7 @@ ZIP_NAMES = st.sampled_from(
     entries=st.lists(st.tuples(ZIP_NAMES, st.binary(max_size=64), st.booleans()), max_size=4),
     flips=st.lists(st.tuples(st.integers(0, 10**9), st.integers(1, 255)), max_size=4),
     truncate=st.one_of(st.none(), st.integers(0, 10**9)),
-    command=st.sampled_from(["validate", "info"]),
+    command=st.sampled_from(["validate", "info", "diff"]),
 )
 def test_random_zips(sandbox, net, built_release, entries, flips, truncate, command):
     base, _ = sandbox
@@ -233,4 +236,4 @@ def test_random_zips(sandbox, net, built_release, entries, flips, truncate, comm
     target = base / "out" / "release.zip"
     target.parent.mkdir(exist_ok=True)
     target.write_bytes(bytes(raw))
-    _run(sandbox, net, target, command)
+    _run(sandbox, net, target, command, built_release.zip)

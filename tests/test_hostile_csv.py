@@ -68,8 +68,10 @@ def test_header_a_million_columns_wide(tmp_path, command):
         [{"type": "string"}],
         [{"name": "source_id", "type": "geopoint"}],
         [{"name": "source_id", "type": "string", "constraints": "x"}],
+        [{"name": "source_id", "type": "string", "constraints": {"pattern": 5}}],
+        [{"name": "source_id", "type": "date", "constraints": {"minimum": []}}],
     ],
-    ids=["strings", "no-name", "unsupported-type", "bad-constraints"],
+    ids=["strings", "no-name", "unsupported-type", "bad-constraints", "pattern-number", "minimum-list"],
 )
 @pytest.mark.parametrize("command", ["fmt", "validate", "build"])
 def test_malformed_schema(tmp_path, fields, command):
@@ -82,3 +84,17 @@ def test_malformed_schema(tmp_path, fields, command):
     result = gsi(*args)
     assert_clean_exit(result, (2,))
     _one_line(result)
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_date_bound_that_is_not_a_date(tmp_path, command):
+    root = package(tmp_path)
+    path = root / "schemas" / "sources.schema.json"
+    schema = json.loads(path.read_text())
+    field = next(f for f in schema["fields"] if f["type"] == "date")
+    field.setdefault("constraints", {})["minimum"] = "not a date"
+    path.write_text(json.dumps(schema))
+    args = [command, root] + (["--out", tmp_path / "dist"] if command == "build" else [])
+    result = gsi(*args)
+    assert_clean_exit(result, (2,))
+    assert "malformed" in _one_line(result)

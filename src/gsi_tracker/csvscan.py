@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .limits import MAX_CELL, check_cells, check_columns, csv_error
+from .limits import MAX_CELL, LimitError, check_cells, check_columns, csv_error
 from .package import PackageError
 
 if TYPE_CHECKING:
@@ -26,8 +26,9 @@ BOM = b"\xef\xbb\xbf"
 CHUNK = 1 << 22
 
 
-class NotUtf8(ValueError):
-    """The bytes are not UTF-8; `line` is the file line of the first bad byte."""
+class NotUtf8(PackageError, ValueError):
+    """The bytes are not UTF-8; `line` is the file line of the first bad byte. A PackageError, so every command
+    reports it (exit 2)."""
 
     def __init__(self, line: int, offset: int):
         super().__init__(f"not UTF-8: undecodable byte at line {line} (byte offset {offset})")
@@ -110,7 +111,8 @@ def scan_file(path: str | os.PathLike) -> Scan:
         except _Fallback:
             pass
         except PackageError as e:
-            refused = type(e)(e.message, e.path)  # raised once the map is closed (no array may still view it)
+            # raised once the map is closed (no array may still view it)
+            refused = LimitError(e.message, e.path) if isinstance(e, LimitError) else PackageError(e.message, e.path)
     if refused is not None:
         raise refused
     with open(path, "rb") as f:

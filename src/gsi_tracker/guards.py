@@ -29,6 +29,16 @@ STANDARD_PROFILES = frozenset(
     for name in ("datapackage", "dataresource", "tableschema", "tabledialect")
 )
 FORMULA_STARTS = ("=", "+", "-", "@")
+CONSTRAINT_TYPES: dict[str, tuple[type, ...]] = {
+    "required": (bool,),
+    "unique": (bool,),
+    "minLength": (int,),
+    "maxLength": (int,),
+    "minimum": (int, float, str),
+    "maximum": (int, float, str),
+    "pattern": (str,),
+    "enum": (list,),
+}
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -190,6 +200,8 @@ def _check_field_shape(i: int, raw: Any, where: Path | str) -> None:
     for key, kind in (("type", str), ("format", str), ("constraints", dict), ("x-gsi", dict)):
         if key in raw and not isinstance(raw[key], kind):
             raise PackageError(f"field {raw['name']!r}: {key} must be a JSON {kind.__name__}", where)
-    enum = raw.get("constraints", {}).get("enum")
-    if enum is not None and not isinstance(enum, list):
-        raise PackageError(f"field {raw['name']!r}: enum must be a list", where)
+    for key, value in raw.get("constraints", {}).items():
+        kind = CONSTRAINT_TYPES.get(key)
+        if kind is not None and (not isinstance(value, kind) or (isinstance(value, bool) and bool not in kind)):
+            names = " or ".join(k.__name__ for k in kind)
+            raise PackageError(f"field {raw['name']!r}: constraint {key} must be a JSON {names}", where)

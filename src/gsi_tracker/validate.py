@@ -24,7 +24,7 @@ def validate_package(path: str | Path = ".") -> Report:
             return _validate(package)
         except SchemaError as e:
             raise PackageError(f"schema not supported: {e}", package.descriptor_path) from None
-        except (KeyError, TypeError, AttributeError) as e:
+        except (KeyError, TypeError, AttributeError, ValueError) as e:
             raise PackageError(
                 f"a schema or x-gsi rule is malformed ({type(e).__name__}: {e})", package.descriptor_path
             ) from None
