@@ -201,7 +201,7 @@ def _check_field_shape(i: int, raw: Any, where: Path | str) -> None:
         if key in raw and not isinstance(raw[key], kind):
             raise PackageError(f"field {raw['name']!r}: {key} must be a JSON {kind.__name__}", where)
     for key, value in raw.get("constraints", {}).items():
-        kind = CONSTRAINT_TYPES.get(key)
-        if kind is not None and (not isinstance(value, kind) or (isinstance(value, bool) and bool not in kind)):
-            names = " or ".join(k.__name__ for k in kind)
+        allowed = CONSTRAINT_TYPES.get(key, ())
+        if allowed and (not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed)):
+            names = " or ".join(k.__name__ for k in allowed)
             raise PackageError(f"field {raw['name']!r}: constraint {key} must be a JSON {names}", where)
