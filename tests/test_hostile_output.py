@@ -69,3 +69,16 @@ def test_a_file_name_with_an_escape_sequence_is_printed_escaped(tmp_path):
         assert_clean_exit(result, (2,))
         assert "\x1b" not in result.output and "\x07" not in result.output
         assert "\\u001b]0;owned\\u0007events.csv" in result.output
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://127.0.0.1:9")', "@SUM(1)", "a\x00b"])
+def test_a_header_cell_that_is_no_field_never_reaches_the_release(tmp_path, name):
+    root = make_package(tmp_path / "pkg")
+    seed = root / "seeds" / "sources.csv"
+    lines = seed.read_text().splitlines()
+    seed.write_text("\n".join([lines[0] + "," + name] + [line + "," for line in lines[1:]]) + "\n")
+    result = gsi("validate", root, "--format", "json")
+    assert_clean_exit(result, (1,))
+    assert "header-extra" in {f["code"] for f in json.loads(result.output)["findings"]}
+    assert_clean_exit(gsi("build", root, "--out", tmp_path / "dist"), (1,))
+    assert not list((tmp_path / "dist").glob("gsi-tracker-*"))
