@@ -13,7 +13,7 @@ MAX_COLUMNS = 1_000
 """Columns in a CSV header."""
 MAX_CELL = 131_072
 """Characters in one CSV cell (the csv module's default field limit)."""
-MAX_ZIP_ENTRY = 512 << 20
+MAX_ZIP_ENTRY = 256 << 20
 """Bytes of one file extracted from a zip."""
 MAX_ZIP_TOTAL = 1 << 30
 """Bytes of all files extracted from one zip."""
