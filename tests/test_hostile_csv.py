@@ -70,10 +70,11 @@ def test_header_a_million_columns_wide(tmp_path, command):
         [{"name": "source_id", "type": "string", "constraints": "x"}],
         [{"name": "source_id", "type": "string", "constraints": {"pattern": 5}}],
         [{"name": "source_id", "type": "date", "constraints": {"minimum": []}}],
+        [{"name": "source_id", "type": "string", "constraints": {"enum": [["a"], "b"]}}],
     ],
-    ids=["strings", "no-name", "unsupported-type", "bad-constraints", "pattern-number", "minimum-list"],
+    ids=["strings", "no-name", "unsupported-type", "bad-constraints", "pattern-number", "minimum-list", "enum-list"],
 )
-@pytest.mark.parametrize("command", ["fmt", "validate", "build"])
+@pytest.mark.parametrize("command", ["fmt", "validate", "build", "stats"])
 def test_malformed_schema(tmp_path, fields, command):
     root = package(tmp_path)
     path = root / "schemas" / "sources.schema.json"

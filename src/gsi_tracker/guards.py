@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .package import PackageError
+from .schema import SUPPORTED_TYPES
 
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 MAX_NAME = 100
@@ -200,8 +201,17 @@ def _check_field_shape(i: int, raw: Any, where: Path | str) -> None:
     for key, kind in (("type", str), ("format", str), ("constraints", dict), ("x-gsi", dict)):
         if key in raw and not isinstance(raw[key], kind):
             raise PackageError(f"field {raw['name']!r}: {key} must be a JSON {kind.__name__}", where)
+    if raw.get("type", "any") not in SUPPORTED_TYPES:
+        raise PackageError(
+            f"schema not supported: field {raw['name']!r}: type {raw.get('type', 'any')!r} is not one of "
+            f"{', '.join(SUPPORTED_TYPES)}",
+            where,
+        )
     for key, value in raw.get("constraints", {}).items():
         allowed = CONSTRAINT_TYPES.get(key, ())
         if allowed and (not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed)):
             names = " or ".join(k.__name__ for k in allowed)
             raise PackageError(f"field {raw['name']!r}: constraint {key} must be a JSON {names}", where)
+    enum = raw.get("constraints", {}).get("enum", [])
+    if not all(isinstance(v, (str, int, float)) for v in enum) or len({str(v) for v in enum}) != len(enum):
+        raise PackageError(f"field {raw['name']!r}: enum must list distinct strings or numbers", where)
