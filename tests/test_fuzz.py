@@ -53,8 +53,8 @@ def _fresh(sandbox) -> Path:
 
 
 def _outside(base: Path) -> dict:
-    """Every path under `base` (and the parent of `base`) that is not pkg/ or out/, with its size and bytes hash."""
-    seen = {}
+    """Every path under `base` that is not pkg/, out/ or the template, with its bytes; and the names beside `base`."""
+    seen: dict[str, object] = {}
     for p in sorted(base.parent.iterdir()):
         if p != base:
             seen[p.name] = p.is_dir()

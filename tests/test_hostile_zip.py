@@ -30,13 +30,15 @@ def _zeros_entry(zf: zipfile.ZipFile, name: str, size: int) -> None:
     info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
     info.file_size, info.compress_size, info.CRC = size, len(data), crc
-    info.header_offset = zf.fp.tell()
-    zf.fp.write(info.FileHeader(zip64=True))
-    zf.fp.write(data)
-    zf.start_dir = zf.fp.tell()
+    fp = zf.fp
+    assert fp is not None
+    info.header_offset = fp.tell()
+    fp.write(info.FileHeader(zip64=True))
+    fp.write(data)
+    zf.start_dir = fp.tell()
     zf.filelist.append(info)
     zf.NameToInfo[name] = info
-    zf._didModify = True
+    zf._didModify = True  # type: ignore[attr-defined]
 
 
 def _top(built_release) -> str:
