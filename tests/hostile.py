@@ -2,7 +2,6 @@
 records every connection made to it (so a test can prove nothing was fetched)."""
 
 import socket
-import threading
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -37,33 +36,32 @@ def edit_resource(root: Path, table: str, change) -> None:
 
 
 class Listener:
-    """A socket on 127.0.0.1 that accepts connections, never answers, and counts them."""
+    """A socket on 127.0.0.1 that never answers and counts the connections made to it.
+
+    A connection completes in the kernel's backlog before anyone accepts it, so `connections` accepts whatever is
+    waiting before it counts: a check right after a command sees every connection that command made."""
 
     def __init__(self):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
+        self.sock.listen(64)
+        self.sock.setblocking(False)
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.connections = 0
+        self._count = 0
         self._open: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
+    @property
+    def connections(self) -> int:
+        while True:
             try:
                 conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
+            except (BlockingIOError, InterruptedError):
+                return self._count
+            self._count += 1
             self._open.append(conn)
 
     def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
         for c in self._open:
             c.close()
         self.sock.close()
