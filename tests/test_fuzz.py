@@ -1,5 +1,5 @@
 """Fuzzing with Hypothesis: random descriptors, random CSV bytes and random zips fed to validate, fmt, build, load
-(`gsi info --path`), stats, codebook and diff. Whatever the input: no traceback, an exit code in {0, 1, 2},
+(`gsi info --path`), stats, codebook, diff and report. Whatever the input: no traceback, an exit code in {0, 1, 2},
 nothing written outside the package and the output folder, and no network connection (a socket on 127.0.0.1 that
 every URL in the inputs points at records any). About half a minute in all; GSI_FUZZ_EXAMPLES=1000 runs longer
 (the examples are derandomized, so CI always runs the same ones)."""
@@ -24,7 +24,7 @@ FUZZ = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-COMMANDS = ("validate", "fmt", "build", "info", "stats", "codebook", "diff")
+COMMANDS = ("validate", "fmt", "build", "info", "stats", "codebook", "diff", "report")
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +77,7 @@ def _run(sandbox, net, target: Path, command: str, old: Path | None = None) -> N
         "stats": ["stats", target],
         "codebook": ["codebook", target, "--check"],
         "diff": ["diff", old or target, target, "--format", "markdown"],
+        "report": ["report", target, "--out", base / "out"],
     }[command]
     result = gsi(*args)
     assert_clean_exit(result, (0, 1, 2))
