@@ -28,12 +28,13 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     """Write `data` to a temporary file next to `path`, then rename it over `path` (no half-written file).
 
     A symbolic link is followed: its target is replaced and the link kept. The temporary file is locked while it
-    exists, so a later run can tell one left by a killed process (`leftovers.remove_stale_temp_files`)."""
-    from .leftovers import lock
+    exists, so a later write can tell one left by a killed process and remove it first."""
+    from .leftovers import lock, remove_stale_temp_files
 
     path = Path(path)
     if path.is_symlink():
         path = path.resolve()
+    remove_stale_temp_files(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
