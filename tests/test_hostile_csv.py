@@ -99,3 +99,16 @@ def test_date_bound_that_is_not_a_date(tmp_path, command):
     result = gsi(*args)
     assert_clean_exit(result, (2,))
     assert "malformed" in _one_line(result)
+
+
+@pytest.mark.parametrize("command", ["stats", "report"])
+def test_stats_and_report_on_a_package_without_the_fields_they_use(tmp_path, command):
+    root = package(tmp_path)
+    path = root / "schemas" / "events.schema.json"
+    schema = json.loads(path.read_text())
+    schema["fields"][0]["name"] = "event_key"  # the primary key still names event_id
+    path.write_text(json.dumps(schema))
+    args = [command, root] + (["--out", tmp_path / "out"] if command == "report" else [])
+    result = gsi(*args)
+    assert_clean_exit(result, (2,))
+    assert "needs the tables and fields of gsi-tracker" in _one_line(result)

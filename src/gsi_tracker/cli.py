@@ -26,6 +26,16 @@ class UnreadableInput(click.ClickException):
         super().__init__(printable(message))
 
 
+# stats and report compute figures from the fields of the gsi-tracker tables; a package whose schemas lack one of
+# them (or whose data does not convert) fails with one of these, which is input to refuse, not a bug to trace.
+SHAPE_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError)
+
+
+def _not_the_shape(path: Path, command: str, error: Exception) -> str:
+    reason = str(error).splitlines()[0] if str(error) else ""
+    return f"{path}: gsi {command} needs the tables and fields of gsi-tracker ({type(error).__name__}: {reason})"
+
+
 def echo(message: object = "", **kwargs) -> None:
     """click.echo with control characters shown as escapes (newlines kept)."""
     from .escape import printable
@@ -85,6 +95,8 @@ def stats(path: Path, fmt: str) -> None:
             figures = st.coverage(package)
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
+    except SHAPE_ERRORS as e:
+        raise UnreadableInput(_not_the_shape(path, "stats", e)) from None
     if fmt == "json":
         echo(json.dumps(figures.to_dict(), indent=2))
     else:
@@ -110,6 +122,8 @@ def report(path: Path, out: Path) -> None:
         raise UnreadableInput(str(e)) from None
     except ModuleNotFoundError as e:
         raise UnreadableInput(f"gsi report needs {e.name}: pip install 'gsi-tracker[report]'") from None
+    except SHAPE_ERRORS as e:
+        raise UnreadableInput(_not_the_shape(path, "report", e)) from None
     for p in written:
         echo(f"wrote {p}")
 
