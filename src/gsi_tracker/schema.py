@@ -124,6 +124,23 @@ def _bound(field: Field, value):
     return pd.Timestamp(value) if field.type == "date" else value
 
 
+def re2_matches(pattern: str):
+    """A pandera Check that strings match `pattern`, run in RE2 through Arrow as `gsi validate` runs it: linear
+    time, where pandera's own `str_matches` (Python's backtracking `re`) can take minutes on one short cell."""
+    import pandas as pd
+    import pandera.pandas as pa
+
+    def matches(series: pd.Series) -> pd.Series:
+        import pyarrow as arrow
+        import pyarrow.compute as pc
+
+        values = arrow.array(series.astype(object).where(series.notna(), None), arrow.string())
+        found = pc.fill_null(pc.match_substring_regex(values, pattern), True)
+        return pd.Series(found.to_numpy(zero_copy_only=False), index=series.index)
+
+    return pa.Check(matches, name="str_matches", error=f"str_matches('{pattern}')")
+
+
 def pandera_checks(field: Field) -> list:
     """pandera Checks for the constraints of one field (types, required and unique are column options)."""
     import pandera.pandas as pa
@@ -132,7 +149,7 @@ def pandera_checks(field: Field) -> list:
     if field.enum is not None:
         checks.append(pa.Check.isin(list(field.enum)))
     if field.pattern is not None:
-        checks.append(pa.Check.str_matches(full_pattern(field.pattern)))
+        checks.append(re2_matches(full_pattern(field.pattern)))
     if field.min_length is not None or field.max_length is not None:
         checks.append(pa.Check.str_length(field.min_length, field.max_length))
     if field.minimum is not None:
