@@ -112,3 +112,15 @@ def test_stats_and_report_on_a_package_without_the_fields_they_use(tmp_path, com
     result = gsi(*args)
     assert_clean_exit(result, (2,))
     assert "needs the tables and fields of gsi-tracker" in _one_line(result)
+
+
+def test_diff_with_a_field_renamed_in_the_schema_only(tmp_path, built_release):
+    root = package(tmp_path)
+    path = root / "schemas" / "sources.schema.json"
+    schema = json.loads(path.read_text())
+    schema["fields"][-1]["name"] = "remarks"  # the CSV header still says notes
+    path.write_text(json.dumps(schema))
+    result = gsi("diff", built_release.zip, root)
+    assert_clean_exit(result, (0, 2))
+    if result.exit_code == 2:
+        _one_line(result)

@@ -33,7 +33,8 @@ SHAPE_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError)
 
 def _not_the_shape(path: Path, command: str, error: Exception) -> str:
     reason = str(error).splitlines()[0] if str(error) else ""
-    return f"{path}: gsi {command} needs the tables and fields of gsi-tracker ({type(error).__name__}: {reason})"
+    needs = "CSV files that hold their schemas' fields" if command == "diff" else "the tables and fields of gsi-tracker"
+    return f"{path}: gsi {command} needs {needs} ({type(error).__name__}: {reason})"
 
 
 def echo(message: object = "", **kwargs) -> None:
@@ -285,6 +286,8 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
         result = diff_packages(old, new)
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
+    except SHAPE_ERRORS as e:
+        raise UnreadableInput(_not_the_shape(new, "diff", e)) from None
     echo(RENDERERS[fmt](result).rstrip("\n"))
 
 

@@ -245,12 +245,9 @@ def _renames(
         for a in added:
             if a in pairs.values() or old_fields[r].get("type") != new_fields[a].get("type"):
                 continue
-            same_values = (
-                old_cells is not None
-                and new_cells is not None
-                and len(old_cells[r]) > 0
-                and old_cells[r] == new_cells[a]
-            )
+            old_col = old_cells.get(r) if old_cells is not None else None
+            new_col = new_cells.get(a) if new_cells is not None else None
+            same_values = old_col is not None and new_col is not None and len(old_col) > 0 and old_col == new_col
             same_text = any(
                 old_fields[r].get(k) and old_fields[r].get(k) == new_fields[a].get(k) for k in ("description", "title")
             )
