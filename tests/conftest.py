@@ -18,3 +18,13 @@ def built_release(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("built")
     return build_release(make_package(root / "src"), root / "dist", epoch=EPOCH)
+
+
+@pytest.fixture
+def listener():
+    """A socket on 127.0.0.1 that records connections and never answers."""
+    from tests.hostile import Listener
+
+    sock = Listener()
+    yield sock
+    sock.close()

@@ -121,7 +121,15 @@ def test_defect_gives_its_findings(tmp_path, case):
 
 def test_every_code_is_exercised_or_covered_elsewhere():
     exercised = {code for findings in EXPECTED.values() for code, *_ in findings}
-    elsewhere = {"descriptor-invalid", "bytes-mismatch", "hash-mismatch", "parquet-schema", "parquet-rows", "maximum"}
+    elsewhere = {
+        "descriptor-invalid",
+        "bytes-mismatch",
+        "hash-mismatch",
+        "parquet-schema",
+        "parquet-rows",
+        "maximum",
+        "control",
+    }
     assert set(CODES) == exercised | elsewhere
 
 

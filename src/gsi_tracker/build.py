@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -26,8 +25,10 @@ from . import schema as sch
 from .files import sha256_file
 from .findings import Report
 from .fmt import csv_bytes, sort_key
+from .guards import check_inside
+from .leftovers import orphans, workdir
 from .package import DESCRIPTOR, Package, open_package
-from .registry import release_name
+from .registry import RELEASE_PREFIX, release_name
 from .semver import VersionError, parse_version
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 PARQUET_RESOURCE_TYPE = "file"
 ZIP_FILE_MODE = 0o100644
 ZIP_EPOCH_MIN = 315532800  # 1980-01-01, the earliest time a zip entry can carry
+BUILD_PREFIX = ".gsi-build-"
 
 
 class BuildError(Exception):
@@ -245,7 +247,8 @@ def write_release_folder(package: Package, stage: Path, created: str, changelog:
         res = package.resource(table, "csv")
         schema = res.schema
         frame = frames[table]
-        csv_path, pq_path = data / f"{table}.csv", data / f"{table}.parquet"
+        csv_path = check_inside(data, data / f"{table}.csv")
+        pq_path = check_inside(data, data / f"{table}.parquet")
         csv_path.write_bytes(canonical_csv(frame, schema))
         write_parquet(frame, schema, pq_path)
         csv_resources.append(_csv_resource(res, f"data/{table}.csv", schema, _hash(csv_path)))
@@ -294,6 +297,22 @@ def _place(src: Path, dst: Path) -> None:
     os.rename(src, dst)
 
 
+def finish_killed_builds(out: Path) -> list[Path]:
+    """Deal with what killed builds left in `out`: a build killed between placing its folder and its zip gets its
+    zip placed (the folder is complete, since it was renamed into place whole); any other leftover is removed.
+    Returns the zips placed."""
+    placed = []
+    for tmp in orphans(out, BUILD_PREFIX):
+        for staged_zip in tmp.glob(f"{RELEASE_PREFIX}*.zip"):
+            name = staged_zip.name.removesuffix(".zip")
+            folder, zip_path = out / name, out / staged_zip.name
+            if folder.is_dir() and not (tmp / name).exists() and not (zip_path.exists() or zip_path.is_symlink()):
+                os.rename(staged_zip, zip_path)
+                placed.append(zip_path)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return placed
+
+
 def _check_citation(citation: str, version: str) -> None:
     cff_version = metafiles.cff_fields(citation).get("version")
     if str(cff_version) != version:
@@ -317,6 +336,7 @@ def build_release(root: str | Path = ".", out: str | Path = "dist", *, epoch: in
     from .validate import validate_package
 
     root, out = Path(root), Path(out)
+    finish_killed_builds(out)
     with open_package(root) as package:
         version = package.version
         try:
@@ -342,8 +362,7 @@ def build_release(root: str | Path = ".", out: str | Path = "dist", *, epoch: in
             epoch = source_date_epoch(package.root, citation, version)
         created = iso_created(epoch)
         out.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".gsi-build-", dir=out))
-        try:
+        with workdir(out, BUILD_PREFIX) as tmp:
             stage, staged_zip = tmp / name, tmp / f"{name}.zip"
             try:
                 write_release_folder(package, stage, created, changelog, citation)
@@ -361,6 +380,4 @@ def build_release(root: str | Path = ".", out: str | Path = "dist", *, epoch: in
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
     return BuildResult(version, created, folder, zip_path, dict(sorted(files.items())), zip_sha, zip_bytes, report)

@@ -21,9 +21,33 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class UnreadableInput(click.ClickException):
-    """Input that cannot be read as a data package, or an operation refused: exit code 2."""
+    """Input that cannot be read as a data package, or an operation refused: exit code 2. The message is one line,
+    with control characters shown as escapes (a file name cannot send escape sequences to the terminal)."""
 
     exit_code = 2
+
+    def __init__(self, message: str):
+        from .escape import printable
+
+        super().__init__(printable(message))
+
+
+# stats and report compute figures from the fields of the gsi-tracker tables; a package whose schemas lack one of
+# them (or whose data does not convert) fails with one of these, which is input to refuse, not a bug to trace.
+SHAPE_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError)
+
+
+def _not_the_shape(path: Path, command: str, error: Exception) -> str:
+    reason = str(error).splitlines()[0] if str(error) else ""
+    needs = "CSV files that hold their schemas' fields" if command == "diff" else "the tables and fields of gsi-tracker"
+    return f"{path}: gsi {command} needs {needs} ({type(error).__name__}: {reason})"
+
+
+def echo(message: object = "", **kwargs) -> None:
+    """click.echo with control characters shown as escapes (newlines kept)."""
+    from .escape import printable
+
+    click.echo(printable(str(message), keep_newlines=True), **kwargs)
 
 
 def exit_2_on_package_error(command: F) -> F:
@@ -58,17 +82,20 @@ def codebook(path: Path, out: Path | None, check: bool) -> None:
     from . import codebook as cb
     from .package import open_package
 
-    with open_package(path) as package:
-        target = out or package.root / "docs" / "codebook.md"
-        if check:
-            stale = not target.exists() or target.read_text(encoding="utf-8") != cb.render(package)
-            if stale:
-                click.echo(f"{target}: stale; run `gsi codebook` to regenerate it", err=True)
-                sys.exit(1)
-            click.echo(f"{target}: up to date")
-            return
-        changed = cb.write(package, target)
-    click.echo(f"{target}: {'written' if changed else 'unchanged'}")
+    try:
+        with open_package(path) as package:
+            target = out or package.root / "docs" / "codebook.md"
+            if check:
+                stale = not target.exists() or target.read_text(encoding="utf-8") != cb.render(package)
+                if stale:
+                    echo(f"{target}: stale; run `gsi codebook` to regenerate it", err=True)
+                    sys.exit(1)
+                echo(f"{target}: up to date")
+                return
+            changed = cb.write(package, target)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    echo(f"{target}: {'written' if changed else 'unchanged'}")
 
 
 @cli.command()
@@ -85,12 +112,17 @@ def stats(path: Path, fmt: str) -> None:
     from . import stats as st
     from .package import open_package
 
-    with open_package(path) as package:
-        figures = st.coverage(package)
+    try:
+        with open_package(path) as package:
+            figures = st.coverage(package)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    except SHAPE_ERRORS as e:
+        raise UnreadableInput(_not_the_shape(path, "stats", e)) from None
     if fmt == "json":
-        click.echo(json.dumps(figures.to_dict(), indent=2))
+        echo(json.dumps(figures.to_dict(), indent=2))
     else:
-        click.echo(st.render_markdown(figures) if fmt == "markdown" else st.render_text(figures))
+        echo(st.render_markdown(figures) if fmt == "markdown" else st.render_text(figures))
 
 
 @cli.command()
@@ -111,8 +143,10 @@ def report(path: Path, out: Path) -> None:
             written = rp.write_report(package, out)
     except ModuleNotFoundError as e:
         raise UnreadableInput(f"gsi report needs {e.name}: pip install 'gsi-tracker[report]'") from None
+    except SHAPE_ERRORS as e:
+        raise UnreadableInput(_not_the_shape(path, "report", e)) from None
     for p in written:
-        click.echo(f"wrote {p}")
+        echo(f"wrote {p}")
 
 
 @cli.command()
@@ -139,8 +173,11 @@ def download(version: str, dest: Path | None) -> None:
         progressbar = sys.stderr.isatty()
     except ImportError:
         progressbar = False
-    folder = fetch_release(version, dest=dest, progressbar=progressbar)
-    click.echo(f"{folder}: checked against the registry")
+    try:
+        folder = fetch_release(version, dest=dest, progressbar=progressbar)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    echo(f"{folder}: checked against the registry")
 
 
 @cli.command()
@@ -166,9 +203,12 @@ def info(version: str | None, path: Path | None) -> None:
 
     if version is not None and path is not None:
         raise click.UsageError("give a VERSION or --path, not both")
-    releases = describe_releases(read_registry())
-    ds = load(version, path=path)
-    click.echo(f"{releases}\n{render_summary(ds)}")
+    try:
+        releases = describe_releases(read_registry())
+        ds = load(version, path=path)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    echo(f"{releases}\n{render_summary(ds)}")
 
 
 @cli.command()
@@ -211,7 +251,7 @@ def _echo_refusal(err) -> None:
     from .render import render
 
     click.echo(render(report, "text", click.style), err=True)
-    click.echo(f"refused: {err}", err=True)
+    echo(f"refused: {err}", err=True)
     sys.exit(1)
 
 
@@ -238,8 +278,10 @@ def build(path: Path, out: Path) -> None:
         result = build_release(path, out)
     except BuildError as e:
         _echo_refusal(e)
-    click.echo(f"{result.folder}: {len(result.files)} files, created {result.created}")
-    click.echo(f"{result.zip}: sha256 {result.zip_sha256}")
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    echo(f"{result.folder}: {len(result.files)} files, created {result.created}")
+    echo(f"{result.zip}: sha256 {result.zip_sha256}")
 
 
 @cli.command("release")
@@ -269,13 +311,13 @@ def release_command(version: str, path: Path, out: Path, previous: Path | None) 
     except BuildError as e:
         _echo_refusal(e)
     if result.previous:
-        click.echo(
+        echo(
             f"{result.version}: a {result.bump} release after {result.previous} "
             f"(the change needs at least {result.needed})"
         )
-    click.echo(f"{result.build.folder}\n{result.build.zip}: sha256 {result.build.zip_sha256}")
-    click.echo("updated: " + ", ".join(str(p) for p in result.changed_files))
-    click.echo(f"next: commit these files, tag v{result.version} and push the tag")
+    echo(f"{result.build.folder}\n{result.build.zip}: sha256 {result.build.zip_sha256}")
+    echo("updated: " + ", ".join(str(p) for p in result.changed_files))
+    echo(f"next: commit these files, tag v{result.version} and push the tag")
 
 
 @cli.command("diff")
@@ -291,8 +333,13 @@ def diff_command(old: Path, new: Path, fmt: str) -> None:
     """
     from .diff import RENDERERS, diff_packages
 
-    result = diff_packages(old, new)
-    click.echo(RENDERERS[fmt](result).rstrip("\n"))
+    try:
+        result = diff_packages(old, new)
+    except PackageError as e:
+        raise UnreadableInput(str(e)) from None
+    except SHAPE_ERRORS as e:
+        raise UnreadableInput(_not_the_shape(new, "diff", e)) from None
+    echo(RENDERERS[fmt](result).rstrip("\n"))
 
 
 @cli.command()
@@ -337,9 +384,9 @@ def fmt_command(path: Path, check: bool) -> None:
     results = format_package(path, check=check)
     changed = [r for r in results if r.changed]
     for r in changed:
-        click.echo(f"{r.relpath}: {'would be reformatted' if check else 'reformatted'}")
+        echo(f"{r.relpath}: {'would be reformatted' if check else 'reformatted'}")
     if not changed:
-        click.echo(f"{len(results)} files already canonical")
+        echo(f"{len(results)} files already canonical")
     sys.exit(1 if check and changed else 0)
 
 

@@ -15,6 +15,9 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .limits import MAX_CELL, LimitError, check_cells, check_columns, csv_error
+from .package import PackageError
+
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
@@ -23,8 +26,9 @@ BOM = b"\xef\xbb\xbf"
 CHUNK = 1 << 22
 
 
-class NotUtf8(ValueError):
-    """The bytes are not UTF-8; `line` is the file line of the first bad byte."""
+class NotUtf8(PackageError, ValueError):
+    """The bytes are not UTF-8; `line` is the file line of the first bad byte. A PackageError, so every command
+    reports it (exit 2)."""
 
     def __init__(self, line: int, offset: int):
         super().__init__(f"not UTF-8: undecodable byte at line {line} (byte offset {offset})")
@@ -98,6 +102,7 @@ def scan_file(path: str | os.PathLike) -> Scan:
     Arrow reads the file itself."""
     if os.path.getsize(path) == 0:
         return scan(b"")
+    refused = None
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         check_utf8(mm)
         bom = mm[:3] == BOM
@@ -105,6 +110,11 @@ def scan_file(path: str | os.PathLike) -> Scan:
             return _drop_empty_rows(_fast(mm, bom, path))
         except _Fallback:
             pass
+        except PackageError as e:
+            # raised once the map is closed (no array may still view it)
+            refused = LimitError(e.message, e.path) if isinstance(e, LimitError) else PackageError(e.message, e.path)
+    if refused is not None:
+        raise refused
     with open(path, "rb") as f:
         return scan(f.read())
 
@@ -161,7 +171,9 @@ def _fast(data, bom: bool, path=None) -> Scan:  # noqa: C901 (one pass over the 
     blank = (widths == 0) | ((widths == 1) & (arr[last] == 13))
     lines = np.searchsorted(newlines, starts) + 1
     head = data[starts[0] : stops[0]].decode("utf-8")
-    header = next(csv.reader(io.StringIO(head, newline="")), []) if not blank[0] else []
+    header = _read_header(head, int(lines[0])) if not blank[0] else []
+    if (widths > MAX_CELL).any():
+        raise _Fallback
     rec_lines, rec_blank = lines[1:], blank[1:]
     names = [str(i) for i in range(len(header))]
     if not header:
@@ -187,16 +199,21 @@ def _fast(data, bom: bool, path=None) -> Scan:  # noqa: C901 (one pass over the 
         data.madvise(mmap.MADV_DONTNEED)
         source = pa.OSFile(os.fspath(path))
         source.seek(body_start)
-    table = pcsv.read_csv(
-        source,
-        read_options=pcsv.ReadOptions(column_names=names),
-        parse_options=pcsv.ParseOptions(
-            newlines_in_values=quoted_newline, invalid_row_handler=on_invalid, ignore_empty_lines=True
-        ),
-        convert_options=pcsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
-        ),
-    )
+    try:
+        table = pcsv.read_csv(
+            source,
+            read_options=pcsv.ReadOptions(column_names=names),
+            parse_options=pcsv.ParseOptions(
+                newlines_in_values=quoted_newline, invalid_row_handler=on_invalid, ignore_empty_lines=True
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        raise _Fallback from None
     if table.num_rows + len(invalid) != int(filled.sum()):
         raise _Fallback
     ragged: list[tuple[int, int]] = []
@@ -219,6 +236,17 @@ def _fast(data, bom: bool, path=None) -> Scan:  # noqa: C901 (one pass over the 
         ragged = list(zip(rec_lines[bad].tolist(), counts[bad].tolist(), strict=True))
         filled &= ~bad
     return Scan(header, table, rec_lines[filled], bom, ragged, rec_lines[rec_blank].tolist())
+
+
+def _read_header(head: str, line: int) -> list[str]:
+    """The header cells of one record's text, within the limits of width and cell size."""
+    try:
+        header = next(csv.reader(io.StringIO(head, newline="")), [])
+    except csv.Error as e:
+        raise csv_error(e, line) from None
+    check_columns(len(header), line)
+    check_cells(header, line)
+    return header
 
 
 def _quotes_well_formed(arr, quotes, start: int) -> bool:
@@ -282,8 +310,16 @@ def _exact(data: bytes, bom: bool) -> Scan:
     ragged: list[tuple[int, int]] = []
     blank: list[int] = []
     line = 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as e:
+            raise csv_error(e, line) from None
+        if row is None:
+            break
+        check_cells(row, line)
         if header is None:
+            check_columns(len(row), line)
             header, header_line = row, line
             cols = [[] for _ in row]
         elif not row:

@@ -184,7 +184,9 @@ def _constraint_changes(table: str, name: str, old: dict, new: dict) -> list[Cha
 
 
 def _show(value: Any) -> str:
-    return f"`{value}`" if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    from .escape import md_code
+
+    return md_code(value) if isinstance(value, str) else md_code(json.dumps(value, ensure_ascii=False))
 
 
 def _rules_changes(table: str, name: str | None, where: str, old: dict, new: dict) -> list[Change]:
@@ -238,12 +240,9 @@ def _renames(
         for a in added:
             if a in pairs.values() or old_fields[r].get("type") != new_fields[a].get("type"):
                 continue
-            same_values = (
-                old_cells is not None
-                and new_cells is not None
-                and len(old_cells[r]) > 0
-                and old_cells[r] == new_cells[a]
-            )
+            old_col = old_cells.get(r) if old_cells is not None else None
+            new_col = new_cells.get(a) if new_cells is not None else None
+            same_values = old_col is not None and new_col is not None and len(old_col) > 0 and old_col == new_col
             same_text = any(
                 old_fields[r].get(k) and old_fields[r].get(k) == new_fields[a].get(k) for k in ("description", "title")
             )
@@ -437,8 +436,9 @@ def render_text(d: PackageDiff) -> str:
 
 
 def _md(value: str) -> str:
-    text = value.replace("\n", " ").replace("|", "\\|")
-    return f"`{text}`" if text else "*(empty)*"
+    from .escape import md_code
+
+    return md_code(value) if value else "*(empty)*"
 
 
 def render_markdown(d: PackageDiff) -> str:  # noqa: C901 (one section per kind of change)

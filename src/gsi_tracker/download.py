@@ -117,14 +117,40 @@ def _quiet_pooch():
         logger.setLevel(level)
 
 
+class _Bounded:
+    """A file that refuses to grow past `limit` bytes: a download stops at the size the registry states."""
+
+    def __init__(self, out, limit: int, name: str):
+        self.out, self.limit, self.name, self.written = out, limit, name, 0
+
+    def write(self, chunk: bytes) -> None:
+        self.written += len(chunk)
+        if self.written > self.limit:
+            raise DownloadError(
+                f"download is larger than the {self.limit:,} bytes the registry states; stopped", self.name
+            )
+        self.out.write(chunk)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
 def _downloader(expected_bytes: int | None, name: str, progressbar: bool):
-    """pooch's HTTP downloader, refusing a short file before its hash is even computed."""
+    """pooch's HTTP downloader, stopped as soon as it passes the registry's byte count (or MAX_DOWNLOAD when the
+    registry states none), and refusing a short file before its hash is even computed."""
     import pooch
 
+    from .limits import MAX_DOWNLOAD
+
     http = pooch.HTTPDownloader(progressbar=progressbar, timeout=60)
+    limit = expected_bytes if isinstance(expected_bytes, int) and expected_bytes >= 0 else MAX_DOWNLOAD
 
     def download(url: str, output_file, pooch_obj) -> None:
-        http(url, output_file, pooch_obj)
+        if isinstance(output_file, (str, Path)):
+            with open(output_file, "w+b") as out:
+                http(url, _Bounded(out, limit, name), pooch_obj)
+        else:
+            http(url, _Bounded(output_file, limit, name), pooch_obj)
         if expected_bytes is not None and isinstance(output_file, (str, Path)):
             got = os.path.getsize(output_file)
             if got != expected_bytes:

@@ -33,12 +33,21 @@ def sha256_file(path: Path) -> str:
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write `data` to a temporary file next to `path`, then rename it over `path` (no half-written file)."""
+    """Write `data` to a temporary file next to `path`, then rename it over `path` (no half-written file).
+
+    A symbolic link is followed: its target is replaced and the link kept. The temporary file is locked while it
+    exists, so a later write can tell one left by a killed process and remove it first."""
+    from .leftovers import lock, remove_stale_temp_files
+
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
+    remove_stale_temp_files(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        lock(fd)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import schema as sch
 from .files import atomic_write
+from .leftovers import remove_stale_temp_files
 from .package import PackageError, open_package
 
 
@@ -71,7 +72,7 @@ def canonical(data: bytes, schema: sch.RawSchema | sch.TableSchema) -> bytes:
     text = data.decode("utf-8")
     if text.startswith("\ufeff"):
         text = text[1:]
-    rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+    rows = _rows(text)
     if not rows:
         return b""
     flat = _clean([c for row in rows for c in row])
@@ -82,6 +83,26 @@ def canonical(data: bytes, schema: sch.RawSchema | sch.TableSchema) -> bytes:
     return csv_bytes([header, *body])
 
 
+def _rows(text: str) -> list[list[str]]:
+    """The non-empty records of CSV text, within the limits of header width and cell size (LimitError)."""
+    from .limits import check_cells, check_columns, csv_error
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    line = 1
+    try:
+        for row in reader:
+            check_cells(row, line)
+            if row:
+                if not rows:
+                    check_columns(len(row), line)
+                rows.append(row)
+            line = reader.line_num + 1
+    except csv.Error as e:
+        raise csv_error(e, line) from None
+    return rows
+
+
 def _field(value: str) -> str:
     return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\r\n') else value
 
@@ -89,6 +110,16 @@ def _field(value: str) -> str:
 def _line(row: list[str]) -> str:
     """One record with minimal quoting (a field holding a comma, quote, CR or LF) and an LF ending."""
     return ('""' if row == [""] else ",".join(_field(v) for v in row)) + "\n"
+
+
+def _canonical_of(res, data: bytes) -> bytes:
+    """`canonical` for one resource, its failures as PackageErrors naming the file (or schema) at fault."""
+    try:
+        return canonical(data, res.model)
+    except UnicodeDecodeError as e:
+        raise PackageError(f"not UTF-8: undecodable byte at offset {e.start}", res.relpath) from None
+    except PackageError as e:
+        raise PackageError(e.message, res.relpath) from None
 
 
 def format_package(path: str | Path = ".", check: bool = False) -> list[Formatted]:
@@ -105,11 +136,10 @@ def format_package(path: str | Path = ".", check: bool = False) -> list[Formatte
                 data = res.path.read_bytes()
             except OSError as e:
                 raise PackageError(f"cannot read: {e.strerror or e}", res.relpath) from None
-            try:
-                new = canonical(data, res.model)
-            except UnicodeDecodeError as e:
-                raise PackageError(f"not UTF-8: undecodable byte at offset {e.start}", res.relpath) from None
+            new = _canonical_of(res, data)
             changed = new != data
+            if not check:
+                remove_stale_temp_files(res.path.resolve())
             if changed and not check:
                 atomic_write(res.path, new)
             results.append(Formatted(res.path, res.relpath, changed))

@@ -162,7 +162,9 @@ def _source(version: str | None, path: str | Path | None) -> tuple[Path, str]:
     return bundled_root(), "bundled"
 
 
-def load(version: str | None = None, *, path: str | Path | None = None, format: str = "parquet") -> Dataset:
+def load(
+    version: str | None = None, *, path: str | Path | None = None, format: str = "parquet", verify: bool = True
+) -> Dataset:
     """Load every table of a gsi-tracker data package into typed pandas DataFrames.
 
     - `version=None`: the package installed with the library (seeds, CSV only);
@@ -172,10 +174,13 @@ def load(version: str | None = None, *, path: str | Path | None = None, format: 
 
     `format` picks "parquet" or "csv" files; a package without Parquet files is read from CSV.
 
+    `verify=True` (the default) checks every file whose resource declares `bytes` or `hash` against them before
+    reading anything, and refuses an altered file with a PackageError naming it; `verify=False` skips the check
+    (for a release folder you edited on purpose). A file that cannot be read is a PackageError too.
+
     Example: `ds = gsi_tracker.load("latest"); ds.events.groupby("event_type").size()`
     """
     from .package import open_package
-    from .tables import read_table
 
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
@@ -185,6 +190,41 @@ def load(version: str | None = None, *, path: str | Path | None = None, format: 
             format = "csv"
         from .derive import derive
 
+        if verify:
+            verify_files(pkg)
         schemas = {t: pkg.schema(t) for t in pkg.tables}
-        tables = derive({t: read_table(pkg, t, format) for t in pkg.tables}, schemas)
+        tables = derive({t: _read(pkg, t, format) for t in pkg.tables}, schemas)
         return Dataset(tables, pkg.descriptor, schemas, location, format)
+
+
+def verify_files(pkg) -> None:
+    """Refuse a package whose files differ from the `bytes` and `hash` their resources declare."""
+    from .checks.structure import check_bytes_hash
+    from .package import PackageError
+
+    for res in pkg.resources:
+        found = check_bytes_hash(res)
+        if found:
+            raise PackageError(
+                f"{found[0].message.split(': ', 1)[-1]}; the file was altered "
+                "(load(..., verify=False) reads it anyway)",
+                res.relpath,
+            )
+
+
+def _read(pkg, table: str, format: str) -> pd.DataFrame:
+    """One typed table; a file that cannot be read as its schema says is a PackageError naming it."""
+    import pyarrow as pa
+
+    from .package import PackageError
+    from .tables import read_table
+
+    try:
+        return read_table(pkg, table, format)
+    except PackageError as e:
+        raise PackageError(e.message, pkg.resource(table, format).relpath) from None
+    except (pa.ArrowException, OSError, ValueError, KeyError, TypeError) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise PackageError(
+            f"cannot be read as table {table!r}: {reason}", pkg.resource(table, format).relpath
+        ) from None

@@ -7,9 +7,9 @@ This module knows nothing of checks; it only finds the descriptor, the schemas a
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from .schema import ResourceRules, TableSchema
 
 DESCRIPTOR = "datapackage.json"
+RELEASE_EXTRAS = ("CHANGELOG.md", "CITATION.cff", "SHA256SUMS")
+"""Files a release holds besides the descriptor, its resources and their schemas."""
 
 
 class PackageError(Exception):
@@ -146,10 +148,16 @@ def read_json(path: Path) -> Any:
         raise PackageError(f"not UTF-8 (byte {e.start})", path) from None
     except OSError as e:
         raise PackageError(f"cannot read: {e.strerror}", path) from None
+    from .guards import MAX_DEPTH, check_depth
+
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise PackageError(f"broken JSON at line {e.lineno}, column {e.colno}: {e.msg}", path) from None
+    except RecursionError:
+        raise PackageError(f"JSON nested more than {MAX_DEPTH} levels deep", path) from None
+    check_depth(data, path)
+    return data
 
 
 def _table_of(res: dict[str, Any]) -> str:
@@ -171,11 +179,14 @@ def _format_of(res: dict[str, Any]) -> str:
 
 
 def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory | None) -> Package:
+    from .guards import check_field_names, check_resource, check_schema_shape
+    from .guards import check_references as check_no_remote_references
     from .schema import check_references, parse, resource_rules
 
     descriptor = read_json(descriptor_path)
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise PackageError("not a data package: no 'resources' list", descriptor_path)
+    check_no_remote_references(descriptor, descriptor_path)
     root = descriptor_path.parent
     resources = []
     for i, res in enumerate(descriptor["resources"]):
@@ -184,6 +195,7 @@ def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory 
         path: Any = res.get("path")
         if isinstance(path, list):
             raise PackageError(f"resource {res['name']!r}: multipart paths are not supported", descriptor_path)
+        check_resource(res, _table_of(res), descriptor_path)
         data_path = safe_relpath(root, path, f"resource {res['name']!r}", descriptor_path)
         schema = res.get("schema")
         schema_path = None
@@ -194,6 +206,9 @@ def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory 
             raise PackageError(
                 f"resource {res['name']!r} has no Table Schema with fields", schema_path or descriptor_path
             )
+        check_no_remote_references(schema, schema_path or descriptor_path, f"schema of {res['name']!r}: ")
+        check_schema_shape(schema, schema_path or descriptor_path)
+        check_field_names(schema, schema_path or descriptor_path)
         resources.append(
             Resource(
                 name=res["name"],
@@ -213,7 +228,10 @@ def _load(descriptor_path: Path, source: Path, tmp: tempfile.TemporaryDirectory 
 
 
 def extract_zip(zip_path: Path, dest: Path) -> None:
-    """Extract a release zip, refusing entries that are absolute, climb out with `..`, or are links."""
+    """Extract a release zip, refusing entries that are absolute, climb out with `..`, or are links, and zips over
+    the limits of `limits` (entry count, entry size, total size, compression ratio), counted as bytes are written."""
+    from .limits import MAX_ZIP_TOTAL, check_zip_sizes, copy_bounded
+
     try:
         zf = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, OSError) as e:
@@ -225,14 +243,38 @@ def extract_zip(zip_path: Path, dest: Path) -> None:
                 raise PackageError(f"zip entry {name!r} would leave the extraction folder", zip_path)
             if (info.external_attr >> 16) & 0o170000 == 0o120000:
                 raise PackageError(f"zip entry {name!r} is a symbolic link", zip_path)
+        check_zip_sizes(zf.infolist(), zip_path)
+        budget = [MAX_ZIP_TOTAL]
         for info in zf.infolist():
             target = dest.joinpath(*PurePosixPath(info.filename).parts)
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out)
+            try:
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, open(target, "xb") as out:
+                    copy_bounded(src, out, info, budget, zip_path)
+            except PackageError:
+                raise
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:
+                raise PackageError(f"zip entry {info.filename!r} is corrupt or unsupported: {e}", zip_path) from None
+            except OSError as e:
+                raise PackageError(
+                    f"zip entry {info.filename!r} cannot be extracted ({e.strerror or e}); a file and a folder may "
+                    "share its name, or it repeats an entry",
+                    zip_path,
+                ) from None
+
+
+def _refuse_undeclared(package: Package, extracted: Path, zip_path: Path) -> None:
+    """A release zip holds its descriptor, the files its resources and schemas name, and RELEASE_EXTRAS only."""
+    declared = {package.descriptor_path, *(package.root / name for name in RELEASE_EXTRAS)}
+    for res in package.resources:
+        declared.update(p for p in (res.path, res.schema_path) if p is not None)
+    for found in sorted(p for p in extracted.rglob("*") if not p.is_dir()):
+        if found not in declared:
+            name = found.relative_to(extracted).as_posix()
+            raise PackageError(f"zip entry {name!r} is not declared in {DESCRIPTOR}", zip_path)
 
 
 def _find_descriptor(folder: Path) -> Path | None:
@@ -260,7 +302,9 @@ def open_package(path: str | Path = ".") -> Package:
             descriptor = _find_descriptor(Path(tmp.name))
             if descriptor is None:
                 raise PackageError(f"no {DESCRIPTOR} at the top of the zip or in one folder inside it", path)
-            return _load(descriptor, path, tmp)
+            package = _load(descriptor, path, tmp)
+            _refuse_undeclared(package, Path(tmp.name), path)
+            return package
         except BaseException:
             tmp.cleanup()
             raise

@@ -16,6 +16,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -24,6 +26,7 @@ from . import metafiles
 from .build import BuildError, BuildResult, build_release, source_date_epoch
 from .diff import PackageDiff, diff_packages
 from .files import atomic_write, sha256_file
+from .leftovers import orphans, workdir
 from .package import DESCRIPTOR, open_package
 from .registry import RegistryError, latest_version, read_registry, record_release, release_entry, release_name
 from .semver import RANK, VersionError, bump_of, parse_version
@@ -31,6 +34,8 @@ from .semver import RANK, VersionError, bump_of, parse_version
 REGISTRY_IN_REPO = PurePosixPath("src/gsi_tracker/registry.json")
 VERSION_FILE_IN_REPO = PurePosixPath("src/gsi_tracker/__init__.py")
 _VERSION_LINE = re.compile(r'^__version__ = "[^"]*"$', re.MULTILINE)
+JOURNAL_PREFIX = ".gsi-release-"
+JOURNAL = "journal.json"
 
 
 class ReleaseError(BuildError):
@@ -135,6 +140,49 @@ def _replace_all(updates: dict[Path, str]) -> None:
         raise
 
 
+@contextmanager
+def journal(root: Path, files: list[Path], built: list[Path]) -> Iterator[None]:
+    """Keep a copy of `files` (and the list of `built` paths) in `root/.gsi-release-*` while they are replaced.
+
+    Left behind only by a run killed midway: the next `gsi release` then puts every file back and removes the build
+    (`roll_back_killed_releases`), so a release is all or nothing even across a crash."""
+    with workdir(root, JOURNAL_PREFIX) as folder:
+        entries = []
+        for i, path in enumerate(files):
+            backup = folder / f"{i}.orig"
+            if path.is_file():
+                shutil.copyfile(path, backup)
+            entries.append({"path": str(path.resolve()), "backup": backup.name if path.is_file() else None})
+        record = {"files": entries, "built": [str(p.resolve()) for p in built]}
+        atomic_write(folder / JOURNAL, json.dumps(record, indent=2))
+        yield
+
+
+def roll_back_killed_releases(root: Path) -> list[Path]:
+    """Put back the files a killed `gsi release` was replacing and remove its build; returns the files restored."""
+    restored = []
+    for folder in orphans(root, JOURNAL_PREFIX):
+        try:
+            record = json.loads((folder / JOURNAL).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            record = None  # killed before its journal was complete: nothing had been replaced yet
+        if isinstance(record, dict):
+            for item in record.get("files", []):
+                path = Path(item["path"])
+                if item.get("backup"):
+                    atomic_write(path, (folder / item["backup"]).read_bytes())
+                else:
+                    path.unlink(missing_ok=True)
+                restored.append(path)
+            for built in map(Path, record.get("built", [])):
+                if built.is_dir() and not built.is_symlink():
+                    shutil.rmtree(built, ignore_errors=True)
+                else:
+                    built.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    return restored
+
+
 def release(  # noqa: C901 (the steps of a release in order, each refusing with its reason)
     version: str,
     root: str | Path = ".",
@@ -152,6 +200,7 @@ def release(  # noqa: C901 (the steps of a release in order, each refusing with 
     SOURCE_DATE_EPOCH) gives the same bytes as the registry lists.
     """
     root, out = Path(root), Path(out)
+    roll_back_killed_releases(root)
     registry_file = Path(registry_path) if registry_path is not None else root / REGISTRY_IN_REPO
     try:
         registry = read_registry(registry_file)
@@ -215,13 +264,14 @@ def release(  # noqa: C901 (the steps of a release in order, each refusing with 
     entry = release_entry(version, date, result.zip.name, result.zip_sha256, result.zip_bytes, result.files)
     originals = {p: p.read_bytes() for p in updates}
     try:
-        _replace_all(updates)
-        try:
-            record_release(entry, registry_file)
-        except BaseException:
-            for path, data in originals.items():
-                atomic_write(path, data)
-            raise
+        with journal(root, [*updates, registry_file], [result.folder, result.zip]):
+            _replace_all(updates)
+            try:
+                record_release(entry, registry_file)
+            except BaseException:
+                for path, data in originals.items():
+                    atomic_write(path, data)
+                raise
     except BaseException as e:
         shutil.rmtree(result.folder, ignore_errors=True)
         result.zip.unlink(missing_ok=True)

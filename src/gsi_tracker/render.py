@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from itertools import groupby
 
+from .escape import printable
 from .findings import Report
 
 KEYS = ("code", "severity", "table", "file", "line", "column", "value", "message")
@@ -30,13 +31,13 @@ def text(report: Report, style: Callable[..., str] = _plain) -> str:
     """Findings grouped by file; `style` is click.style (colour) or leaves text plain."""
     out = []
     for file, group in groupby(report.sorted(), key=lambda f: f.file or ""):
-        out.append(style(file or "(package)", bold=True))
+        out.append(style(printable(file or "(package)"), bold=True))
         for f in group:
             where = f"line {f.line}" if f.line is not None else "file"
-            col = f", {f.column}" if f.column else ""
+            col = f", {printable(f.column)}" if f.column else ""
             sev = style(f.severity, fg="red" if f.severity == "error" else "yellow")
-            value = f" [{f.value!r}]" if f.value not in (None, "") else ""
-            out.append(f"  {where}{col}: {sev} {f.code}: {f.message}{value}")
+            value = f" [{printable(repr(f.value))}]" if f.value not in (None, "") else ""
+            out.append(f"  {where}{col}: {sev} {f.code}: {printable(f.message)}{value}")
     out.append(style(summary(report), fg="green" if report.valid else "red", bold=True))
     return "\n".join(out)
 
@@ -66,7 +67,7 @@ def github(report: Report) -> str:
             props.append(f"line={f.line}")
         props.append(f"title={_escape_property(f.code + (' ' + f.column if f.column else ''))}")
         value = f" [{f.value!r}]" if f.value not in (None, "") else ""
-        out.append(f"::{f.severity} {','.join(props)}::{_escape_data(f.message + value)}")
+        out.append(printable(f"::{f.severity} {','.join(props)}::{_escape_data(f.message + value)}"))
     out.append(summary(report))
     return "\n".join(out)
 

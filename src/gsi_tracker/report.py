@@ -36,7 +36,8 @@ def _figure(height: float = 4.5):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.hashsalt": "gsi", "font.size": 9})
+    # Cells are drawn as text: `text.parse_math` off, so a `$...$` in a cell is never read as mathtext.
+    plt.rcParams.update({"svg.hashsalt": "gsi", "font.size": 9, "text.parse_math": False, "text.usetex": False})
     fig, ax = plt.subplots(figsize=(9, height), dpi=110)
     return plt, fig, ax
 

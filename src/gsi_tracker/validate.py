@@ -64,8 +64,8 @@ def _load_and_check(res: Resource, reading: threading.Lock) -> tuple[TableData, 
     with reading:
         try:
             text = read_csv_text(res.path)
-        except NotUtf8 as e:
-            raise PackageError(str(e), res.relpath) from None
+        except (NotUtf8, PackageError) as e:
+            raise PackageError(getattr(e, "message", str(e)), res.relpath) from None
         except FileNotFoundError:
             raise PackageError("file not found", res.relpath) from None
         except OSError as e:
@@ -80,6 +80,9 @@ def _validate(package: Package) -> Report:
     """Per-table work runs on two threads (Arrow releases the GIL); cross-table checks follow once all are read."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from .guards import check_patterns
+
+    check_patterns(package.resources)
     report = Report()
     reading = threading.Lock()
     csv_resources = [r for r in package.resources if r.format == "csv"]

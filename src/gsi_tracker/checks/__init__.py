@@ -93,6 +93,12 @@ DECLARED: tuple[Code, ...] = (
     Code("whitespace", ERROR, "hygiene", "a cell has leading or trailing whitespace"),
     Code("not-nfc", ERROR, "hygiene", "a cell is not in Unicode normalisation form NFC"),
     Code("formula", ERROR, "hygiene", "a text cell begins with =, +, -, @, a tab or a carriage return"),
+    Code(
+        "control",
+        ERROR,
+        "hygiene",
+        "a cell holds a control character (NUL, escape, C1) or a bidirectional override",
+    ),
 )
 
 CODES: dict[str, str] = {c.code: c.severity for c in DECLARED}

@@ -1,4 +1,5 @@
-"""Cell hygiene: no leading or trailing whitespace, Unicode NFC, no text a spreadsheet would run as a formula.
+"""Cell hygiene: no leading or trailing whitespace, Unicode NFC, no control characters, no text a spreadsheet would
+run as a formula.
 
 Whitespace is what Arrow's `utf8_trim_whitespace` trims; `gsi fmt` trims with the same function, so a file that
 fmt wrote never fails this check.
@@ -9,13 +10,17 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING
 
+from ..codec import regex_mask, to_numpy
 from ..findings import Finding
-from .table import TableData, to_numpy
+from .table import TableData
 
 if TYPE_CHECKING:
     import numpy as np
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters other than tab, line feed and carriage return (which quoted CSV cells may hold), DEL, C1, and
+# the bidirectional embeddings, overrides and isolates that make text display in another order than it reads.
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{202a}-\x{202e}\x{2066}-\x{2069}]"
 
 
 def edge_space(col) -> np.ndarray:
@@ -38,7 +43,8 @@ def not_nfc(col) -> np.ndarray:
 
 
 def check_hygiene(data: TableData) -> list[Finding]:
-    """Whitespace and NFC on every declared column; formula risk on declared text (string) columns only."""
+    """Whitespace, NFC and control characters on every declared column; formula risk on declared text (string) columns
+    only."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -55,6 +61,12 @@ def check_hygiene(data: TableData) -> list[Finding]:
             f"{name} must not begin or end with whitespace (gsi fmt trims it)",
         )
         out += data.findings("not-nfc", name, not_nfc(col), f"{name} must be in Unicode NFC (gsi fmt normalises it)")
+        out += data.findings(
+            "control",
+            name,
+            regex_mask(col, CONTROL),
+            f"{name} must not hold control characters (NUL, escape, C1) or bidirectional overrides",
+        )
         if f.type == "string":
             first = pc.utf8_slice_codeunits(col, 0, 1)
             out += data.findings(

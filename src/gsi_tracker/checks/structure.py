@@ -22,9 +22,13 @@ def _finding(file, code, message, line=None, column=None, table=None, value=None
 def check_descriptor(package: Package) -> list[Finding]:
     """The descriptor and its schemas against the Data Package v2 profiles (frictionless does the profile work)."""
     from frictionless import Package as FrictionlessPackage
+    from frictionless import system
+
+    from ..guards import offline_session
 
     file = package.descriptor_path.relative_to(package.root).as_posix()
-    report = FrictionlessPackage.validate_descriptor(str(package.descriptor_path))
+    with system.use_context(http_session=offline_session()):
+        report = FrictionlessPackage.validate_descriptor(str(package.descriptor_path))
     return [_finding(file, "descriptor-invalid", e.message) for e in report.errors]
 
 
