@@ -16,23 +16,6 @@ if TYPE_CHECKING:
     from .load import Dataset
 
 
-def _link_condition(ds: Dataset) -> tuple[str, dict[str, list[str]]]:
-    """(the linking field, the condition the linked-to rows meet) declared on the commitments' self-reference."""
-    for fk in ds.schema("commitments").get("foreignKeys", []):
-        where = (fk.get("x-gsi") or {}).get("referencedWhere")
-        if where and not (fk.get("reference") or {}).get("resource"):
-            return fk["fields"][0], where
-    raise KeyError("commitments declares no self-reference with x-gsi referencedWhere")
-
-
-def _meets(frame: pd.DataFrame, where: dict[str, list[str]]) -> pd.Series:
-    mask = None
-    for f, values in where.items():
-        m = frame[f].astype("string").isin(values).fillna(False).astype(bool)
-        mask = m if mask is None else mask & m
-    return mask
-
-
 def _names(ds: Dataset) -> dict[str, str]:
     return dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
 
@@ -40,9 +23,11 @@ def _names(ds: Dataset) -> dict[str, str]:
 def pledges(ds: Dataset, sector: str | None = None) -> pd.DataFrame:
     """One row per pledge: what was pledged, by whom and when, and the largest linked delivery of the same kind and
     currency with its share of the pledge (`delivered_share` above 1 means more than pledged)."""
-    link, where = _link_condition(ds)
+    from .domain import pledge_link
+
     c = ds.commitments
-    rows = c[_meets(c, where)].copy()
+    link, is_pledge = pledge_link(c, ds.schema("commitments"))
+    rows = c[is_pledge].copy()
     if sector is not None:
         rows = rows[rows["sector"].astype("string") == sector]
     counts = c[link].value_counts()
