@@ -15,7 +15,7 @@ from frictionless import validate as frictionless_validate
 
 from gsi_tracker import build as build_mod
 from gsi_tracker import schema as sch
-from gsi_tracker.build import BuildError, build_release
+from gsi_tracker.build import BuildError, ReleaseDiffers, build_release
 from gsi_tracker.cli import cli
 from gsi_tracker.package import open_package
 from gsi_tracker.tables import read_table
@@ -212,11 +212,19 @@ def test_refuses_invalid_data_and_writes_nothing(tmp_path):
     assert leftovers(tmp_path / "dist") == []
 
 
-def test_refuses_to_overwrite_a_release(built, tmp_path):
+def test_refuses_to_overwrite_a_release_with_other_bytes(built, tmp_path):
     before = {n: sha(built.folder / n) for n in built.files}
-    with pytest.raises(BuildError, match="never overwritten"):
+    with pytest.raises(ReleaseDiffers, match="bump the version"):
         build_release(make_package(tmp_path / "pkg"), built.folder.parent, epoch=EPOCH + 1)
     assert before == {n: sha(built.folder / n) for n in built.files}
+
+
+def test_a_second_build_of_the_same_bytes_is_a_no_op(built, tmp_path):
+    before = {n: sha(built.folder / n) for n in built.files}
+    again = build_release(make_package(tmp_path / "pkg"), built.folder.parent, epoch=EPOCH)
+    assert again.unchanged and again.zip_sha256 == built.zip_sha256
+    assert before == {n: sha(built.folder / n) for n in built.files}
+    assert sorted(p.name for p in built.folder.parent.iterdir()) == [built.folder.name, built.zip.name]
 
 
 def test_refuses_when_only_the_zip_exists(tmp_path):
@@ -285,7 +293,11 @@ def test_cli_build(tmp_path, monkeypatch):
     assert ok.exit_code == 0, ok.output
     assert "gsi-tracker-" in ok.output and "sha256" in ok.output
     again = runner.invoke(cli, ["build", str(pkg), "--out", str(tmp_path / "dist")])
-    assert again.exit_code == 2 and "never overwritten" in again.output
+    assert again.exit_code == 0 and "same bytes" in again.output
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH + 86400))
+    differs = runner.invoke(cli, ["build", str(pkg), "--out", str(tmp_path / "dist")])
+    assert differs.exit_code == 1 and "bump the version" in differs.output
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     bad = rows()
     bad["events"][0]["description"] = ""
     write_seeds(pkg, bad)

@@ -53,6 +53,10 @@ class BuildError(Exception):
         self.report = report
 
 
+class ReleaseDiffers(Exception):
+    """The release folder and zip of this version already exist with other bytes than this build."""
+
+
 @dataclass
 class BuildResult:
     """What a build wrote: the release folder, its zip, and the sha256 of every file."""
@@ -65,6 +69,7 @@ class BuildResult:
     zip_sha256: str
     zip_bytes: int
     report: Report = field(default_factory=Report)
+    unchanged: bool = False
 
 
 def _commit_epoch(root: Path) -> int | None:
@@ -346,9 +351,12 @@ def build_release(root: str | Path = ".", out: str | Path = "dist", *, epoch: in
         assert isinstance(version, str)
         name = release_name(version)
         folder, zip_path = out / name, out / f"{name}.zip"
-        for existing in (folder, zip_path):
-            if existing.exists() or existing.is_symlink():
-                raise BuildError(f"{existing.name} already exists in {out}; a release is never overwritten")
+        present = [p for p in (folder, zip_path) if p.exists() or p.is_symlink()]
+        if len(present) == 1:
+            raise BuildError(
+                f"{present[0].name} already exists in {out} without its pair; a release is never overwritten"
+            )
+        rebuild = len(present) == 2
         report = validate_package(root)
         if not report.valid:
             raise BuildError(f"validation found {len(report.errors)} error(s); nothing was built", report)
@@ -374,6 +382,22 @@ def build_release(root: str | Path = ".", out: str | Path = "dist", *, epoch: in
             files = {**file_hashes(stage)}
             files[SUMS] = sha256_file(stage / SUMS)
             zip_sha, zip_bytes = sha256_file(staged_zip), staged_zip.stat().st_size
+            if rebuild:
+                same = (
+                    folder.is_dir()
+                    and not folder.is_symlink()
+                    and zip_path.is_file()
+                    and not zip_path.is_symlink()
+                    and sha256_file(zip_path) == zip_sha
+                    and file_hashes(folder) == file_hashes(stage)
+                )
+                if not same:
+                    raise ReleaseDiffers(
+                        f"{name} in {out} holds other bytes than this build of version {version}; a release is never "
+                        "overwritten: bump the version in datapackage.json (gsi diff names the bump)"
+                    )
+                files = dict(sorted(files.items()))
+                return BuildResult(version, created, folder, zip_path, files, zip_sha, zip_bytes, report, True)
             _place(stage, folder)
             try:
                 _place(staged_zip, zip_path)

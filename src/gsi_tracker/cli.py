@@ -268,19 +268,28 @@ def _echo_refusal(err) -> None:
 def build(path: Path, out: Path) -> None:
     """Validate, then build the release of the version in datapackage.json (never overwrites one).
 
+    Run again on the same commit, it finds the same bytes in place and exits 0; other bytes under the same version
+    are refused (exit 1): bump the version.
+
     Dates come from SOURCE_DATE_EPOCH or the last commit, so two builds give the same bytes.
 
     Example: gsi build --out dist/
     """
-    from .build import BuildError, build_release
+    from .build import BuildError, ReleaseDiffers, build_release
 
     try:
         result = build_release(path, out)
+    except ReleaseDiffers as e:
+        echo(f"refused: {e}", err=True)
+        sys.exit(1)
     except BuildError as e:
         _echo_refusal(e)
     except PackageError as e:
         raise UnreadableInput(str(e)) from None
-    echo(f"{result.folder}: {len(result.files)} files, created {result.created}")
+    if result.unchanged:
+        echo(f"{result.folder}: already built with the same bytes; nothing written")
+    else:
+        echo(f"{result.folder}: {len(result.files)} files, created {result.created}")
     echo(f"{result.zip}: sha256 {result.zip_sha256}")
 
 
