@@ -234,3 +234,11 @@ def test_cli_diff(pair):
     )
     missing = runner.invoke(cli, ["diff", str(old.zip) + ".nope", str(new.zip)])
     assert missing.exit_code == 2
+
+
+def test_a_release_and_the_package_it_was_built_from_differ_in_nothing(tmp_path):
+    pkg = make_package(tmp_path / "pkg")
+    built = build_release(pkg, tmp_path / "dist", epoch=EPOCH)
+    result = diff_packages(built.folder, pkg)
+    assert result.bump == NONE
+    assert "no changes" in render_text(result)

@@ -283,7 +283,9 @@ def schema_changes(
     out += _rules_changes(table, None, "table", old.get("x-gsi", {}), new.get("x-gsi", {}))
     out += _rules_changes(table, None, "resource", old_res.get("x-gsi", {}), new_res.get("x-gsi", {}))
     for key in ("title", "description"):
-        if old.get(key) != new.get(key) or old_res.get(key) != new_res.get(key):
+        # a release copies the schema's title and description onto its resource; a resource without its own
+        # takes the schema's, so only the value a reader sees is compared
+        if old.get(key) != new.get(key) or old_res.get(key, old.get(key)) != new_res.get(key, new.get(key)):
             out.append(Change("metadata-changed", PATCH, f"table {key} changed", table))
     return out, renames
 
@@ -333,7 +335,10 @@ def _cells(package: Package, table: str) -> tuple[list[str], Any]:
     from .tables import read_csv_text
 
     text = read_csv_text(package.resource(table, "csv").path)
-    return list(text.frame.columns), text.frame
+    # derived columns follow from the hand-coded ones (and are absent from seeds): only the latter are compared
+    derived = {f.name for f in package.model(table).fields if f.rules.derived is not None}
+    frame = text.frame.drop(columns=[c for c in text.frame.columns if c in derived])
+    return list(frame.columns), frame
 
 
 def _by_key(frame, key: list[str]) -> dict[str, dict[str, str]]:
