@@ -93,3 +93,11 @@ def test_a_package_without_the_gsi_tables_is_refused(tmp_path):
         assert result.exit_code == 2, result.output
         assert "not a gsi-tracker package" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_outside_a_package_the_installed_tables_are_used_and_said(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for args in (["stats"], ["validate"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert "using the tables installed with gsi-tracker" in result.output

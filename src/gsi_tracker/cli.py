@@ -50,6 +50,18 @@ def echo(message: object = "", **kwargs) -> None:
     click.echo(printable(str(message), keep_newlines=True), **kwargs)
 
 
+def _package_or_installed(path: Path) -> Path:
+    """PATH itself, or, when the default "." holds no data package, the tables installed with the library (said on
+    stderr, so that output stays clean for pipes)."""
+    from .package import DESCRIPTOR, bundled_root
+
+    if path == Path(".") and not (path / DESCRIPTOR).is_file():
+        root = bundled_root()
+        click.echo(f"no {DESCRIPTOR} here: using the tables installed with gsi-tracker ({root})", err=True)
+        return root
+    return path
+
+
 def exit_2_on_package_error(command: F) -> F:
     """Turn a PackageError raised by the library into one message on stderr and exit code 2."""
 
@@ -112,6 +124,7 @@ def stats(path: Path, fmt: str) -> None:
     from . import stats as st
     from .package import open_package
 
+    path = _package_or_installed(path)
     try:
         with open_package(path) as package:
             figures = st.coverage(package)
@@ -136,6 +149,7 @@ def report(path: Path, out: Path) -> None:
     """
     from .package import open_package
 
+    path = _package_or_installed(path)
     try:
         from . import report as rp
 
@@ -373,7 +387,7 @@ def validate(path: Path, fmt: str) -> None:
     from .render import render
     from .validate import validate_package
 
-    report = validate_package(path)
+    report = validate_package(_package_or_installed(path))
     style = click.style if fmt == "text" else None
     click.echo(render(report, fmt, style) if style else render(report, fmt), color=None)
     sys.exit(0 if report.valid else 1)
