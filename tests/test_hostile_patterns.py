@@ -62,3 +62,17 @@ def test_build_runs_patterns_in_re2_too(tmp_path, monkeypatch):
     seeds.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
     result = gsi("build", root, "--out", tmp_path / "dist")
     assert_clean_exit(result, (0,))
+
+
+def test_an_excerpt_pattern_that_re2_refuses_is_exit_2(tmp_path):
+    root = package(tmp_path)
+    path = root / "schemas" / "events.schema.json"
+    schema = json.loads(path.read_text())
+    rule = next(
+        f["x-gsi"]["citedExcerptMatches"] for f in schema["fields"] if "citedExcerptMatches" in f.get("x-gsi", {})
+    )
+    rule["pattern"] = "(?=a)(a+)+"
+    path.write_text(json.dumps(schema))
+    result = gsi("validate", root)
+    assert_clean_exit(result, (2,))
+    assert "citedExcerptMatches.pattern" in result.output and "not RE2" in result.output

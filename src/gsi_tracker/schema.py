@@ -254,6 +254,13 @@ def _cited_match(value: Any, path: Any, pointer: str) -> Mapping[str, Any]:
     spec = _mapping(value, path, pointer)
     if not isinstance(spec.get("pattern"), str) or "when" not in spec or not isinstance(spec.get("excerptField"), str):
         raise SchemaError("must give a pattern, a when value and the citing table's excerptField", path, pointer)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        pc.match_substring_regex(pa.array([""]), spec["pattern"])
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+        raise SchemaError(f"pattern is not RE2: {e}", path, f"{pointer}.pattern") from None
     return dict(spec)
 
 

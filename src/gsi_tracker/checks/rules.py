@@ -284,30 +284,37 @@ def check_record_references(tables: Tables) -> list[Finding]:
     return out
 
 
+def _cited(data: TableData, tables: Tables, excerpt: tuple[str, str] | None = None) -> Any:
+    """Rows of `data` that a citation points at; with `excerpt` (field, pattern), only citations whose excerpt
+    matches the pattern count."""
+    import numpy as np
+
+    out = np.zeros(data.n, dtype=bool)
+    key = _single_key(data)
+    if key is None:
+        return out
+    for cites, table_field, id_field in _record_reference(tables):
+        rows = _is_in(cites.raw(table_field), [data.table]) & cites.present(id_field)
+        if excerpt is not None:
+            if excerpt[0] not in cites.position:
+                continue
+            rows &= regex_mask(cites.raw(excerpt[0]), excerpt[1])
+        out |= _is_in(data.raw(key), cites.raw(id_field).filter(rows))
+    return out
+
+
 def check_cited_matches(tables: Tables) -> list[Finding]:
     """x-gsi citedExcerptMatches: rows holding the declared value need a citation whose excerpt matches."""
-    import numpy as np
-    import pyarrow.compute as pc
-
     out: list[Finding] = []
-    for table, data in tables.items():
-        key = _single_key(data)
-        if key is None:
+    for data in tables.values():
+        if _single_key(data) is None:
             continue
         for f in data.schema.fields:
             spec = f.rules.cited_match
             if spec is None or f.name not in data.position:
                 continue
             want = _is_in(data.raw(f.name), [str(spec["when"]).lower(), str(spec["when"])])
-            matched = np.zeros(data.n, dtype=bool)
-            for cites, table_field, id_field in _record_reference(tables):
-                excerpt = spec["excerptField"]
-                if excerpt not in cites.position:
-                    continue
-                rows = _is_in(cites.raw(table_field), [table]) & to_numpy(
-                    pc.fill_null(pc.match_substring_regex(cites.raw(excerpt), spec["pattern"]), False)
-                )
-                matched |= _is_in(data.raw(key), cites.raw(id_field).filter(rows))
+            matched = _cited(data, tables, (spec["excerptField"], spec["pattern"]))
             out += data.findings(
                 "cited-match",
                 f.name,
@@ -319,7 +326,6 @@ def check_cited_matches(tables: Tables) -> list[Finding]:
 
 def check_resource_rules(tables: Tables) -> list[Finding]:
     """citationRequired and warnUnreferenced, from the "x-gsi" of each resource in datapackage.json."""
-    import numpy as np
 
     out: list[Finding] = []
     for table, data in tables.items():
@@ -327,11 +333,7 @@ def check_resource_rules(tables: Tables) -> list[Finding]:
         key = _single_key(data)
         if key is None or not (rules.citation_required or rules.warn_unreferenced):
             continue
-        cited = np.zeros(data.n, dtype=bool)
-        for cites, table_field, id_field in _record_reference(tables):
-            rows = _is_in(cites.raw(table_field), [table]) & cites.present(id_field)
-            ids = cites.raw(id_field).filter(rows)
-            cited |= _is_in(data.raw(key), ids)
+        cited = _cited(data, tables)
         if rules.citation_required:
             out += data.findings(
                 "citation-missing",
