@@ -285,6 +285,22 @@ def test_refuses_without_a_reproducible_date(tmp_path, monkeypatch, value, messa
         build_release(make_package(tmp_path / "pkg"), tmp_path / "dist")
 
 
+@pytest.mark.parametrize("where", ["changelog", "citation"])
+def test_without_git_the_date_is_the_latest_the_repository_records(tmp_path, monkeypatch, where):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    pkg = make_package(tmp_path / "pkg")
+    if where == "changelog":
+        log = pkg / "CHANGELOG.md"
+        text = log.read_text(encoding="utf-8")
+        older = "## [0.0.2] - 2025-03-04\n\n- Older.\n\n## [0.0.1] - 2024-01-02\n\n- First.\n"
+        log.write_text(text.rstrip("\n") + "\n\n" + older, encoding="utf-8")
+    else:
+        cff = pkg / "CITATION.cff"
+        cff.write_text(cff.read_text(encoding="utf-8") + "date-released: 2025-03-04\n", encoding="utf-8")
+    assert build_release(pkg, tmp_path / "dist").created == "2025-03-04T00:00:00Z"
+
+
 def test_cli_build(tmp_path, monkeypatch):
     pkg = make_package(tmp_path / "pkg")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))

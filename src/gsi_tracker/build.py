@@ -91,16 +91,39 @@ def _released_epoch(citation: str | None, version: str | None) -> int | None:
     released = cff.get("date-released")
     if str(cff.get("version")) != version or released is None:
         return None
+    return _day_epoch(str(released), f"{metafiles.CITATION}: date-released")
+
+
+def _day_epoch(day: str, where: str) -> int:
     try:
-        day = datetime.strptime(str(released), "%Y-%m-%d")
+        parsed = datetime.strptime(day, "%Y-%m-%d")
     except ValueError:
-        raise BuildError(f"{metafiles.CITATION}: date-released {released!r} is not YYYY-MM-DD") from None
-    return int(day.replace(tzinfo=timezone.utc).timestamp())
+        raise BuildError(f"{where}: date {day!r} is not YYYY-MM-DD") from None
+    return int(parsed.replace(tzinfo=timezone.utc).timestamp())
+
+
+def _recorded_epoch(root: Path, citation: str | None) -> int | None:
+    """Midnight UTC of the latest release date CHANGELOG.md or CITATION.cff records (for a tree without git)."""
+    try:
+        changelog = (root / metafiles.CHANGELOG).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        changelog = None
+    if citation is None:
+        try:
+            citation = (root / metafiles.CITATION).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            citation = None
+    try:
+        days = metafiles.recorded_dates(changelog, citation)
+    except metafiles.MetafileError as e:
+        raise BuildError(str(e)) from None
+    return max(_day_epoch(day, "CHANGELOG.md or CITATION.cff") for day in days) if days else None
 
 
 def source_date_epoch(root: Path, citation: str | None = None, version: str | None = None) -> int:
-    """The release's date in seconds: SOURCE_DATE_EPOCH, else the date-released of CITATION.cff when it cites this
-    version (so a released version rebuilds to the same bytes), else the date of the last commit of `root`."""
+    """The release's date in seconds, never the clock: SOURCE_DATE_EPOCH; else the date-released of CITATION.cff
+    when it cites this version (so a released version rebuilds to the same bytes); else the date of the last commit
+    of `root`; else (a source archive without git) the latest release date CHANGELOG.md or CITATION.cff records."""
     env = os.environ.get("SOURCE_DATE_EPOCH")
     if env is not None and env.strip():
         try:
@@ -112,7 +135,12 @@ def source_date_epoch(root: Path, citation: str | None = None, version: str | No
         if found is None:
             found = _commit_epoch(root)
         if found is None:
-            raise BuildError("no release date: set SOURCE_DATE_EPOCH or build from a git checkout with a commit")
+            found = _recorded_epoch(root, citation)
+        if found is None:
+            raise BuildError(
+                "no release date: not a git checkout, and neither CHANGELOG.md nor CITATION.cff records a release"
+                " date; set SOURCE_DATE_EPOCH"
+            )
         epoch = found
     if epoch < ZIP_EPOCH_MIN:
         raise BuildError("SOURCE_DATE_EPOCH is before 1980-01-01, which a zip cannot record")

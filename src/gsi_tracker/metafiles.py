@@ -11,6 +11,7 @@ CHANGELOG = "CHANGELOG.md"
 CITATION = "CITATION.cff"
 
 _HEADING = re.compile(r"^## \[(?P<name>[^\]]+)\](?P<rest>.*)$", re.MULTILINE)
+_DATED = re.compile(r"^\s*-\s*(\d{4}-\d{2}-\d{2})\s*$")
 _LINK_REF = re.compile(r"^\[(?P<name>[^\]]+)\]:\s*\S+\s*$", re.MULTILINE)
 
 
@@ -35,6 +36,19 @@ def _find(text: str, name: str) -> tuple[int, int] | None:
         if sec.lower() == name.lower():
             return start, end
     return None
+
+
+def recorded_dates(changelog: str | None, citation: str | None) -> list[str]:
+    """Every release date the repository records: dated `## [x.y.z] - YYYY-MM-DD` headings and `date-released`."""
+    found = []
+    for m in _HEADING.finditer(changelog or ""):
+        day = _DATED.match(m.group("rest"))
+        if day:
+            found.append(day.group(1))
+    released = cff_fields(citation).get("date-released") if citation else None
+    if released is not None:
+        found.append(str(released))
+    return found
 
 
 def changelog_section(text: str, version: str) -> str | None:
