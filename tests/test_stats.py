@@ -101,3 +101,28 @@ def test_outside_a_package_the_installed_tables_are_used_and_said(tmp_path, monk
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0, result.output
         assert "using the tables installed with gsi-tracker" in result.output
+
+
+def append_rows(path, *rows):
+    with open(path, newline="", encoding="utf-8") as f:
+        header = next(csv.reader(f))
+    with open(path, "a", newline="", encoding="utf-8") as f:
+        csv.DictWriter(f, header, lineterminator="\n").writerows(rows)
+
+
+def test_the_middle_east_counts_events_through_a_participants_parents(tmp_path):
+    root = fixture_package(tmp_path, "sample")
+    state = {"actor_id": "irn", "name": "Iran", "actor_type": "state", "iso3": "IRN", "m49_region": "asia"}
+    police = {"actor_id": "irn-police", "name": "Iranian police", "actor_type": "government_body"}
+    append_rows(root / "seeds" / "actors.csv", state, police | {"parent_actor_id": "irn"})
+    append_rows(
+        root / "seeds" / "participants.csv",
+        {"participant_id": "pt-6", "event_id": "ev-2024-forum", "actor_id": "irn-police", "role": "attendee"},
+    )
+    with open_package(root) as package:
+        after = stats.coverage(package)
+    with open_package(fixture_package(tmp_path / "before", "sample")) as package:
+        before = stats.coverage(package)
+    assert (before.events_involving_middle_east, after.events_involving_middle_east) == (0, 1)
+    assert after.events_involving_region == before.events_involving_region
+    assert "middle east" in stats.render_text(after)

@@ -32,6 +32,13 @@ def region_of(actors: pd.DataFrame) -> pd.Series:
     return inherited(actors, "m49_region")
 
 
+MIDDLE_EAST = frozenset(
+    {"ARE", "BHR", "EGY", "IRN", "IRQ", "ISR", "JOR", "KWT", "LBN", "OMN", "PSE", "QAT", "SAU", "SYR", "TUR", "YEM"}
+)
+MIDDLE_EAST_WORDS = "the Arab states of Western Asia, Egypt, Iran, Israel, Palestine and Turkey"
+"""The Middle East as the coverage figures count it (UN M49 has no such region); Egypt also counts in Africa."""
+
+
 def pledge_link(commitments: pd.DataFrame, schema: sch.RawSchema | sch.TableSchema) -> tuple[str, pd.Series]:
     """The field by which a delivery points at its pledge, and which rows are pledges, from the schema's rule."""
     fk = next(fk for fk in sch.model(schema).foreign_keys if fk.referenced_where)

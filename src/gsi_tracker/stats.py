@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .domain import pledge_link, region_of, typed_tables
+from .domain import MIDDLE_EAST, MIDDLE_EAST_WORDS, pledge_link, region_of, typed_tables
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +27,7 @@ class Coverage:
     multi_sourced: dict[str, tuple[int, int]]
     pledges_with_delivery: tuple[int, int]
     events_involving_region: dict[str, int]
+    events_involving_middle_east: int
     deliveries_linked: tuple[int, int]
     gsi_named: tuple[int, int]
     prc_official_only: dict[str, tuple[int, int]]
@@ -68,6 +69,7 @@ def coverage(package: Package) -> Coverage:
     involved = events[["event_id"]].assign(iso=events["country_iso3"].astype(object))
     by_state = participants[["event_id"]].assign(iso=participants["state_iso3"].astype(object))
     pairs = pd.concat([involved, by_state]).dropna()
+    middle_east = int(pairs.loc[pairs["iso"].isin(MIDDLE_EAST), "event_id"].nunique())
     pairs = pairs.assign(m49=pairs["iso"].map(iso_region)).dropna().drop_duplicates(["event_id", "m49"])
     deliveries = commitments.loc[~is_pledge]
     return Coverage(
@@ -81,6 +83,7 @@ def coverage(package: Package) -> Coverage:
         multi_sourced=multi,
         pledges_with_delivery=with_delivery,
         events_involving_region=_counts(pairs["m49"]),
+        events_involving_middle_east=middle_east,
         deliveries_linked=(int(deliveries[link].notna().sum()), int(len(deliveries))),
         gsi_named=(int(events["gsi_named"].fillna(False).astype(bool).sum()), int(len(events))),
         prc_official_only=official,
@@ -103,6 +106,7 @@ def render_text(c: Coverage) -> str:
         lines += ["", title] + [f"  {k:<22}{v:>6}" for k, v in mapping.items()]
     lines += ["", "Events involving a region (by place, or by a participant's state):"]
     lines += [f"  {k:<22}{v:>6}" for k, v in c.events_involving_region.items()]
+    lines += [f"  {'middle east':<22}{c.events_involving_middle_east:>6}  ({MIDDLE_EAST_WORDS})"]
     lines += [
         "",
         f"Distinct actors named as participants: {c.distinct_participant_actors}; states or territories taking part "
@@ -132,7 +136,7 @@ def render_markdown(c: Coverage) -> str:
         f"rows by UN M49 region of the actor: {regions}.",
         "- Events involving a region (by place, or by a participant's state): "
         + ", ".join(f"{k} {v}" for k, v in c.events_involving_region.items())
-        + ".",
+        + f"; the Middle East {c.events_involving_middle_east} ({MIDDLE_EAST_WORDS}).",
         "- Rows with two or more independent origins (the outlets that wrote the texts; two copies of one wire "
         "count once): " + "; ".join(f"{k} {_share(v)}" for k, v in c.multi_sourced.items()) + ".",
         "- Rows resting only on PRC government bodies or state outlets: "
