@@ -28,6 +28,7 @@ class Coverage:
     pledges_with_delivery: tuple[int, int]
     events_involving_region: dict[str, int]
     events_involving_middle_east: int
+    events_without_participants: int
     deliveries_linked: tuple[int, int]
     gsi_named: tuple[int, int]
     prc_official_only: dict[str, tuple[int, int]]
@@ -84,6 +85,7 @@ def coverage(package: Package) -> Coverage:
         pledges_with_delivery=with_delivery,
         events_involving_region=_counts(pairs["m49"]),
         events_involving_middle_east=middle_east,
+        events_without_participants=int((~events["event_id"].isin(set(participants["event_id"]))).sum()),
         deliveries_linked=(int(deliveries[link].notna().sum()), int(len(deliveries))),
         gsi_named=(int(events["gsi_named"].fillna(False).astype(bool).sum()), int(len(events))),
         prc_official_only=official,
@@ -145,5 +147,32 @@ def render_markdown(c: Coverage) -> str:
         f"- Pledges with a delivery linked to them: {_share(c.pledges_with_delivery)}; deliveries linked to a pledge: "
         f"{_share(c.deliveries_linked)} (each other delivery says why in its notes).",
         f"- Events whose cited excerpts name the Global Security Initiative: {_share(c.gsi_named)}.",
+    ]
+    return "\n".join(lines)
+
+
+def render_gaps(c: Coverage) -> str:
+    """Where the tables are thin, from the same figures, as Markdown bullets for the datasheet."""
+    years = {int(y): n for y, n in c.events_by_year.items()}
+    span = range(min(years, default=0), max(years, default=-1) + 1)
+    empty = ", ".join(str(y) for y in span if not years.get(y))
+    thin = ", ".join(f"{y} ({years[y]})" for y in span if 0 < years.get(y, 0) < 10)
+    regions = ", ".join(f"{k} {v}" for k, v in c.events_involving_region.items())
+    n_events = c.rows.get("events", 0)
+    single = (n_events - c.multi_sourced["events"][0], n_events) if "events" in c.multi_sourced else (0, 0)
+    lines = [
+        f"- **Years.** No event in {empty or 'no year'}; fewer than ten in {thin or 'no year'}.",
+        f"- **Regions.** Events involving a region (by place, or by a participant's state): {regions}; the Middle "
+        f"East ({MIDDLE_EAST_WORDS}) {c.events_involving_middle_east}. Most events involve China, so Asia counts "
+        "nearly all of them.",
+        f"- **Independence.** Events resting on one origin only: {_share(single)}; events whose every origin is a "
+        f"PRC government body or state outlet: {_share(c.prc_official_only.get('events', (0, 0)))}.",
+        f"- **Participants.** Events with no participant row (no source read names one): "
+        f"{_share((c.events_without_participants, n_events))}.",
+        f"- **Pledged and delivered.** Pledges with no linked delivery: "
+        f"{_share((c.pledges_with_delivery[1] - c.pledges_with_delivery[0], c.pledges_with_delivery[1]))}; "
+        f"deliveries not linked to a pledge: "
+        f"{_share((c.deliveries_linked[1] - c.deliveries_linked[0], c.deliveries_linked[1]))} (each says why in its "
+        "notes: most donations are reported at their handover with no earlier pledge).",
     ]
     return "\n".join(lines)
