@@ -112,13 +112,12 @@ def append_rows(path, *rows):
 
 def test_the_middle_east_counts_events_through_a_participants_parents(tmp_path):
     root = fixture_package(tmp_path, "sample")
-    state = {"actor_id": "irn", "name": "Iran", "actor_type": "state", "iso3": "IRN", "m49_region": "asia"}
-    police = {"actor_id": "irn-police", "name": "Iranian police", "actor_type": "government_body"}
-    append_rows(root / "seeds" / "actors.csv", state, police | {"parent_actor_id": "irn"})
-    append_rows(
-        root / "seeds" / "participants.csv",
-        {"participant_id": "pt-6", "event_id": "ev-2024-forum", "actor_id": "irn-police", "role": "attendee"},
-    )
+    actors = {a["actor_id"]: a for a in rows("actors")}
+    state = actors["chn"] | {"actor_id": "irn", "name": "Iran", "iso3": "IRN"}
+    police = actors["chn-mps"] | {"actor_id": "irn-police", "name": "Iranian police", "parent_actor_id": "irn"}
+    append_rows(root / "seeds" / "actors.csv", state, police)
+    joins = rows("participants")[1] | {"participant_id": "pt-6", "event_id": "ev-2024-forum", "actor_id": "irn-police"}
+    append_rows(root / "seeds" / "participants.csv", joins)
     with open_package(root) as package:
         after = stats.coverage(package)
     with open_package(fixture_package(tmp_path / "before", "sample")) as package:
