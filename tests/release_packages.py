@@ -58,11 +58,15 @@ def write_seeds(folder: Path, table_rows: dict) -> None:
 
 
 def make_package(folder: Path, table_rows: dict | None = None) -> Path:
-    """A repository-shaped package in `folder`: datapackage.json, schemas/, seeds/, CHANGELOG.md, CITATION.cff."""
+    """A repository-shaped package in `folder`: datapackage.json, schemas/, seeds/, CHANGELOG.md, CITATION.cff.
+
+    The descriptor and schemas are the repository's; CHANGELOG.md and CITATION.cff are those of a package never
+    released (tests/fixtures/unreleased/), so the tests do not depend on which versions the repository has cut."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "schemas", folder / "schemas")
-    for name in ("datapackage.json", "CHANGELOG.md", "CITATION.cff"):
-        shutil.copy(REPO / name, folder / name)
+    shutil.copy(REPO / "datapackage.json", folder / "datapackage.json")
+    for name in ("CHANGELOG.md", "CITATION.cff"):
+        shutil.copy(FIXTURES / "unreleased" / name, folder / name)
     (folder / "seeds").mkdir()
     write_seeds(folder, ROWS if table_rows is None else table_rows)
     return folder

@@ -25,7 +25,8 @@ def repo_like(folder, table_rows=None):
     code = pkg / "src" / "gsi_tracker"
     code.mkdir(parents=True)
     (code / "__init__.py").write_text('"""Package."""\n\n__version__ = "0.1.0"\n')
-    shutil.copy(REPO / "src" / "gsi_tracker" / "registry.json", code / "registry.json")
+    registry = json.loads((REPO / "src" / "gsi_tracker" / "registry.json").read_text(encoding="utf-8"))
+    (code / "registry.json").write_text(json.dumps({**registry, "releases": []}), encoding="utf-8")
     return pkg
 
 
