@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from gsi_tracker import stats
 from gsi_tracker.cli import cli
 from gsi_tracker.package import open_package
-from tests.release_packages import FIXTURES, fixture_package
+from tests.release_packages import FIXTURES, REPO, fixture_package
 
 
 def rows(table):
@@ -101,6 +101,11 @@ def test_outside_a_package_the_installed_tables_are_used_and_said(tmp_path, monk
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0, result.output
         assert "using the tables installed with gsi-tracker" in result.output
+    written = CliRunner().invoke(cli, ["codebook"])
+    assert written.exit_code == 0, written.output
+    assert "using the tables installed with gsi-tracker" in written.output
+    codebook = (tmp_path / "codebook.md").read_text(encoding="utf-8")
+    assert codebook == (REPO / "docs" / "codebook.md").read_text(encoding="utf-8")
 
 
 def append_rows(path, *rows):

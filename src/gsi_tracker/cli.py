@@ -83,7 +83,12 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=None, help="Default: docs/codebook.md under PATH.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Default: docs/codebook.md under PATH (codebook.md here when the installed tables are used).",
+)
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if the codebook is stale.")
 @exit_2_on_package_error
 def codebook(path: Path, out: Path | None, check: bool) -> None:
@@ -94,9 +99,11 @@ def codebook(path: Path, out: Path | None, check: bool) -> None:
     from . import codebook as cb
     from .package import open_package
 
+    root = _package_or_installed(path)
     try:
-        with open_package(path) as package:
-            target = out or package.root / "docs" / "codebook.md"
+        with open_package(root) as package:
+            default = Path("codebook.md") if root != path else package.root / "docs" / "codebook.md"
+            target = out or default
             if check:
                 stale = not target.exists() or target.read_text(encoding="utf-8") != cb.render(package)
                 if stale:
