@@ -1,5 +1,6 @@
 """Downloading a built release from a real HTTP server on 127.0.0.1: checks, cache, refusals, CLI."""
 
+import contextlib
 import functools
 import http.server
 import io
@@ -65,6 +66,18 @@ class Mirror:
         self.registry = tmp / "registry.json"
         self.cache = tmp / "cache"
         self.zip_name = built.zip.name
+
+    @contextlib.contextmanager
+    def served_by(self, handler):
+        """Serve the published release through `handler` instead of the plain file server, then stop it."""
+        swapped = Server(self.www, handler)
+        self.server.stop()
+        self.server = swapped
+        try:
+            self.publish(self.built.zip.read_bytes())
+            yield
+        finally:
+            swapped.stop()
 
     def publish(self, zip_bytes: bytes | None, *, registered: bytes | None = None):
         """Serve `zip_bytes` (None: serve nothing) and register `registered` (default: the same bytes)."""
@@ -177,17 +190,10 @@ class CutShort(Quiet):
 
 
 def test_a_connection_cut_short_is_refused(mirror):
-    short = Server(mirror.www, CutShort)
-    try:
-        mirror.server.stop()
-        mirror.server = short
-        mirror.publish(mirror.built.zip.read_bytes())
-        with pytest.raises(DownloadError, match="cut short") as err:
-            fetch_release(mirror.version)
-        assert err.value.path == mirror.zip_name
-        assert mirror.cached() == []
-    finally:
-        short.stop()
+    with mirror.served_by(CutShort), pytest.raises(DownloadError, match="cut short") as err:
+        fetch_release(mirror.version)
+    assert err.value.path == mirror.zip_name
+    assert mirror.cached() == []
 
 
 def test_http_404_is_reported_with_the_file(mirror):

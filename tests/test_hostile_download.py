@@ -28,15 +28,8 @@ class Endless(Quiet):
 
 
 def test_download_stops_at_the_registered_byte_count(mirror):  # noqa: F811
-    endless = Server(mirror.www, Endless)
-    try:
-        mirror.server.stop()
-        mirror.server = endless
-        mirror.publish(mirror.built.zip.read_bytes())
-        with pytest.raises(DownloadError, match="larger than") as err:
-            fetch_release(mirror.version)
-        assert err.value.path == mirror.zip_name
-        assert mirror.cached() == []
-    finally:
-        endless.stop()
+    with mirror.served_by(Endless), pytest.raises(DownloadError, match="larger than") as err:
+        fetch_release(mirror.version)
+    assert err.value.path == mirror.zip_name
+    assert mirror.cached() == []
     assert Endless.sent < 32 << 20  # stopped early: the rest stays in socket buffers at most
