@@ -17,16 +17,20 @@ def _set_pattern(root, pattern):
     return field["name"]
 
 
-@pytest.mark.parametrize("pattern", ["(?=a)(a+)+", "(", r"(a)\1"])
-def test_pattern_that_re2_refuses_is_exit_2(tmp_path, pattern):
-    root = package(tmp_path)
-    name = _set_pattern(root, pattern)
+def _set_first_cell(root, name, value):
     seeds = root / "seeds" / "sources.csv"
     lines = seeds.read_text().splitlines()
     header = lines[0].split(",")
     cells = lines[1].split(",")
-    cells[header.index(name)] = "a" * 50_000 + "!"
+    cells[header.index(name)] = value
     seeds.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+
+
+@pytest.mark.parametrize("pattern", ["(?=a)(a+)+", "(", r"(a)\1"])
+def test_pattern_that_re2_refuses_is_exit_2(tmp_path, pattern):
+    root = package(tmp_path)
+    name = _set_pattern(root, pattern)
+    _set_first_cell(root, name, "a" * 50_000 + "!")
     result = gsi("validate", root)
     assert_clean_exit(result, (2,))
     assert f"field '{name}'" in result.output and "RE2" in result.output
@@ -36,12 +40,7 @@ def test_pattern_that_re2_refuses_is_exit_2(tmp_path, pattern):
 def test_re2_pattern_runs_in_linear_time_on_a_long_cell(tmp_path):
     root = package(tmp_path)
     name = _set_pattern(root, "(a+)+")
-    seeds = root / "seeds" / "sources.csv"
-    lines = seeds.read_text().splitlines()
-    header = lines[0].split(",")
-    cells = lines[1].split(",")
-    cells[header.index(name)] = "a" * 100_000 + "!"
-    seeds.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+    _set_first_cell(root, name, "a" * 100_000 + "!")
     result = gsi("validate", root, "--format", "json")
     assert_clean_exit(result, (1,))
     assert any(f["code"] == "pattern" for f in json.loads(result.output)["findings"])
@@ -54,12 +53,7 @@ def test_build_runs_patterns_in_re2_too(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     root = package(tmp_path)
     name = _set_pattern(root, "(a*)*b|a*c|.*")
-    seeds = root / "seeds" / "sources.csv"
-    lines = seeds.read_text().splitlines()
-    header = lines[0].split(",")
-    cells = lines[1].split(",")
-    cells[header.index(name)] = "a" * 40 + "c"
-    seeds.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n")
+    _set_first_cell(root, name, "a" * 40 + "c")
     result = gsi("build", root, "--out", tmp_path / "dist")
     assert_clean_exit(result, (0,))
 
