@@ -38,6 +38,18 @@ def test_diff_markdown_keeps_a_backtick_cell_inside_its_code_span(tmp_path, buil
     assert html.count("@maintainer") == 1 and "<code>x` ![img]" in html
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_show_writes_c1_and_bidi_characters_as_escapes(tmp_path, fmt):
+    table_rows = rows()
+    event = table_rows["events"][0]
+    event["name"] = "Forum\x85\u202eopens"
+    root = make_package(tmp_path / "pkg", table_rows)
+    result = gsi("show", event["event_id"], "--path", root, "--format", fmt)
+    assert_clean_exit(result, (0,))
+    assert "\x85" not in result.output and "\u202e" not in result.output
+    assert "Forum\\u0085\\u202eopens" in result.output
+
+
 @pytest.mark.parametrize("char", ["\x00", "\x1b", "\x85", "\u202e"])
 def test_control_character_in_a_cell_is_a_finding_and_blocks_the_build(tmp_path, char):
     table_rows = rows()
@@ -47,6 +59,7 @@ def test_control_character_in_a_cell_is_a_finding_and_blocks_the_build(tmp_path,
     assert_clean_exit(result, (1,))
     found = json.loads(result.output)["findings"]
     assert [(f["code"], f["column"]) for f in found] == [("control", "name")]
+    assert char not in result.output and [f["value"] for f in found] == [f"Forum{char}opens"]
     build = gsi("build", root, "--out", tmp_path / "dist")
     assert_clean_exit(build, (1,))
     assert not list((tmp_path / "dist").glob("gsi-tracker-*"))

@@ -259,9 +259,9 @@ def show(record_id: str, path: Path | None, fmt: str) -> None:
     except KeyError as e:
         raise click.ClickException(str(e.args[0])) from None
     if fmt == "json":
-        click.echo(json.dumps(record_json(rec), ensure_ascii=False, indent=2))
+        echo(json.dumps(record_json(rec), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_record(rec))
+        echo(render_record(rec))
 
 
 def _echo_refusal(err) -> None:

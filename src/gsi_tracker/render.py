@@ -45,7 +45,7 @@ def text(report: Report, style: Callable[..., str] = _plain) -> str:
 def as_json(report: Report) -> str:
     findings = [{k: getattr(f, k) for k in KEYS} for f in report.sorted()]
     doc = {"valid": report.valid, "errors": len(report.errors), "warnings": len(report.warnings), "findings": findings}
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return printable(json.dumps(doc, indent=2, ensure_ascii=False), keep_newlines=True)
 
 
 def _escape_data(s: str) -> str:
