@@ -8,7 +8,7 @@ import pytest
 import gsi_tracker
 from gsi_tracker.build import build_release
 from gsi_tracker.derive import derived_fields
-from tests.release_packages import EPOCH, REPO, make_package
+from tests.release_packages import EPOCH, REPO, make_package, rows
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +55,42 @@ def test_delivered_quantity_is_the_largest_linked_delivery_of_the_same_kind_and_
 
 
 def test_citation_counts_match_the_citations_and_origins(ds):
-    cites = ds.citations[ds.citations["record_table"].astype(str) == "events"]
+    cites = ds.citations[
+        (ds.citations["record_table"].astype(str) == "events")
+        & ~ds.citations["context_only"].fillna(False).astype(bool)
+    ]
     origin = dict(zip(ds.sources["source_id"], ds.sources["origin_id"], strict=True))
     for _, e in ds.events.sample(60, random_state=1).iterrows():
         srcs = set(cites.loc[cites["record_id"] == e["event_id"], "source_id"])
         assert e["source_count"] == len(srcs)
         assert e["origin_count"] == len({origin[s] for s in srcs})
         assert e["origin_count"] <= e["source_count"]
+
+
+@pytest.mark.parametrize("flag", ["", "true"])
+def test_a_context_only_citation_is_left_out_of_the_counts(tmp_path, flag):
+    table_rows = rows()
+    event = table_rows["events"][0]["event_id"]
+    citing = {c["source_id"] for c in table_rows["citations"] if c["record_id"] == event}
+    origin = {s["source_id"]: s["origin_id"] for s in table_rows["sources"]}
+    other = next(s for s, o in origin.items() if o not in {origin[c] for c in citing})
+    before = gsi_tracker.load(path=make_package(tmp_path / "before", rows())).events.set_index("event_id").loc[event]
+    table_rows["citations"].append(
+        {
+            "citation_id": "ci-preview",
+            "record_table": "events",
+            "record_id": event,
+            "source_id": other,
+            "locator": "para 1",
+            "excerpt": "will open next week",
+            "accessed_date": "2025-01-15",
+            "context_only": flag,
+        }
+    )
+    after = gsi_tracker.load(path=make_package(tmp_path / "after", table_rows)).events.set_index("event_id").loc[event]
+    added = 0 if flag else 1
+    assert after["source_count"] == before["source_count"] + added
+    assert after["origin_count"] == before["origin_count"] + added
 
 
 def test_series_numbers_run_from_one_in_date_order(ds):

@@ -138,6 +138,16 @@ SCHEMA_DEFECTS = {
         "$.foreignKeys[1].reference.fields: actors has no field 'actor_code'",
     ),
     "unknown foreign-key rule": (*_set_fk("commitments", 3, "sameKind", ["status"]), "unknown x-gsi rule 'sameKind'"),
+    "context field naming a missing field": (
+        "citations",
+        lambda schema: schema["x-gsi"]["recordReference"].update(contextField="preview"),
+        "x-gsi.recordReference.contextField: names no field of this schema: 'preview'",
+    ),
+    "context field that is no name": (
+        "citations",
+        lambda schema: schema["x-gsi"]["recordReference"].update(contextField=True),
+        "contextField must name a field",
+    ),
 }
 
 

@@ -123,7 +123,8 @@ def _ratio(frame: pd.DataFrame, spec: Mapping[str, Any]):
 
 
 def _citing(table: str, frame: pd.DataFrame, key: str, tables: Mapping[str, pd.DataFrame], schemas: Schemas):
-    """(row id -> set of citing source ids, source id -> origin id, origin table name, origin frame)."""
+    """(row id -> set of citing source ids, source id -> origin id, origin table name, origin frame); citations
+    declared context-only are left out."""
     import pandas as pd
 
     for name, schema in schemas.items():
@@ -140,6 +141,9 @@ def _citing(table: str, frame: pd.DataFrame, key: str, tables: Mapping[str, pd.D
     source_table = fk_source["reference"]["resource"]
     source_field = fk_source["fields"][0]
     rows = citing[citing[ref_spec["tableField"]].astype("string") == table]
+    context = ref_spec.get("contextField")
+    if context in rows:
+        rows = rows[~rows[context].astype("string").str.lower().eq("true").fillna(False)]
     by_record: dict[Any, set] = {}
     for rid, sid in zip(rows[ref_spec["idField"]], rows[source_field], strict=True):
         by_record.setdefault(rid, set()).add(sid)

@@ -130,10 +130,12 @@ class ForeignKey:
 
 @dataclass(frozen=True)
 class RecordReference:
-    """x-gsi recordReference: `table_field` names a table, `id_field` the primary key of one of its rows."""
+    """x-gsi recordReference: `table_field` names a table, `id_field` the primary key of one of its rows; a row whose
+    boolean `context_field` is true supports a fact about that row without reporting it, and is left out of counts."""
 
     table_field: str
     id_field: str
+    context_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -294,7 +296,9 @@ def _table_rules(raw: Any, path: Any, pointer: str) -> TableRules:
         rr = _mapping(v, path, p)
         if not isinstance(rr.get("tableField"), str) or not isinstance(rr.get("idField"), str):
             raise SchemaError("must name a tableField and an idField", path, p)
-        return RecordReference(rr["tableField"], rr["idField"])
+        if not isinstance(rr.get("contextField", ""), str):
+            raise SchemaError("contextField must name a field", path, p)
+        return RecordReference(rr["tableField"], rr["idField"], rr.get("contextField"))
 
     def referenced_when(v, p):
         rw = _mapping(v, path, p)
@@ -451,8 +455,8 @@ def _named_fields(model: TableSchema):
         yield from ((f"$.x-gsi.requires.{name}", n) for n in (name, *needed))
     rr = model.rules.record_reference
     if rr is not None:
-        yield "$.x-gsi.recordReference.tableField", rr.table_field
-        yield "$.x-gsi.recordReference.idField", rr.id_field
+        named = {"tableField": rr.table_field, "idField": rr.id_field, "contextField": rr.context_field}
+        yield from ((f"$.x-gsi.recordReference.{k}", n) for k, n in named.items() if n is not None)
     rw = model.rules.referenced_when
     if rw is not None:
         yield "$.x-gsi.referencedWhen.by", rw["by"]
@@ -697,4 +701,9 @@ def rule_summary(schema: RawSchema | TableSchema) -> list[str]:
     rr = m.rules.record_reference
     if rr:
         out.append(f"`{rr.id_field}` is the primary key of an existing row in the table that `{rr.table_field}` names.")
+        if rr.context_field:
+            out.append(
+                f"A row whose `{rr.context_field}` is true supports a fact in the record's description or notes without"
+                " reporting the record; derived citation counts leave it out."
+            )
     return out

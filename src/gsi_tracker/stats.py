@@ -113,7 +113,8 @@ def render_text(c: Coverage) -> str:
         "",
         f"Distinct actors named as participants: {c.distinct_participant_actors}; states or territories taking part "
         f"(a participant counts for the state it belongs to through its parents): {c.distinct_states}",
-        "Rows with two or more independent origins (outlets that wrote the texts; copies of one wire count once):",
+        "Rows with two or more independent origins (outlets that wrote the texts; copies of one wire count once;"
+        " context-only citations left out):",
     ]
     lines += [f"  {k:<14}{_share(v)}" for k, v in c.multi_sourced.items()]
     lines.append("Rows whose every origin is a PRC government body or state outlet:")
@@ -140,7 +141,9 @@ def render_markdown(c: Coverage) -> str:
         + ", ".join(f"{k} {v}" for k, v in c.events_involving_region.items())
         + f"; the Middle East {c.events_involving_middle_east} ({MIDDLE_EAST_WORDS}).",
         "- Rows with two or more independent origins (the outlets that wrote the texts; two copies of one wire "
-        "count once): " + "; ".join(f"{k} {_share(v)}" for k, v in c.multi_sourced.items()) + ".",
+        "count once; citations of texts that do not report the row, such as previews, are left out): "
+        + "; ".join(f"{k} {_share(v)}" for k, v in c.multi_sourced.items())
+        + ".",
         "- Rows resting only on PRC government bodies or state outlets: "
         + "; ".join(f"{k} {_share(v)}" for k, v in c.prc_official_only.items())
         + ".",
