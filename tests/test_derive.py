@@ -1,6 +1,7 @@
 """Derived columns: absent from seeds, computed at load and build time, and recomputed here independently."""
 
 import csv
+import json
 
 import pandas as pd
 import pytest
@@ -8,6 +9,7 @@ import pytest
 import gsi_tracker
 from gsi_tracker.build import build_release
 from gsi_tracker.derive import derived_fields
+from tests.hostile import gsi
 from tests.release_packages import EPOCH, REPO, make_package, rows
 
 
@@ -144,3 +146,15 @@ def test_question_helpers(ds):
     assert int(per_year.to_numpy().sum()) == len(ds.events)
     by_state = ds.participants_by_state()
     assert by_state["state_iso3"].notna().all()
+
+
+def test_a_row_cited_only_for_context_is_a_warning_naming_it(tmp_path):
+    table_rows = rows()
+    event = table_rows["events"][0]["event_id"]
+    for c in table_rows["citations"]:
+        if c["record_table"] == "events" and c["record_id"] == event:
+            c["context_only"] = "true"
+    result = gsi("validate", make_package(tmp_path / "pkg", table_rows), "--format", "json")
+    assert result.exit_code == 0, result.output
+    found = [f for f in json.loads(result.output)["findings"] if f["code"] == "context-only"]
+    assert [(f["table"], f["column"], f["value"]) for f in found] == [("events", "event_id", event)]

@@ -83,6 +83,12 @@ DECLARED: tuple[Code, ...] = (
     Code("requires", ERROR, "rules", "x-gsi requires: a field is filled but a field it requires is empty"),
     Code("record-reference", ERROR, "rules", "x-gsi recordReference: a citation points at no existing record"),
     Code("citation-missing", ERROR, "rules", "x-gsi citationRequired: a row that no citation supports"),
+    Code(
+        "context-only",
+        WARNING,
+        "rules",
+        "x-gsi citationRequired with recordReference contextField: a row whose every citation is context-only",
+    ),
     Code("unreferenced", WARNING, "rules", "x-gsi warnUnreferenced: a row (such as a source) that nothing references"),
     Code(
         "sentence",

@@ -284,9 +284,23 @@ def check_record_references(tables: Tables) -> list[Finding]:
     return out
 
 
-def _cited(data: TableData, tables: Tables, excerpt: tuple[str, str] | None = None) -> Any:
+def _context_only(cites: TableData) -> Any:
+    """Citations whose declared contextField holds one of its field's true values."""
+    import numpy as np
+
+    from ..codec import TRUE_VALUES
+
+    name = cites.schema.rules.record_reference.context_field if cites.schema.rules.record_reference else None
+    if name is None or name not in cites.position:
+        return np.zeros(cites.n, dtype=bool)
+    return _is_in(cites.raw(name), list(cites.schema.field(name).true_values or TRUE_VALUES))
+
+
+def _cited(
+    data: TableData, tables: Tables, excerpt: tuple[str, str] | None = None, reporting_only: bool = False
+) -> Any:
     """Rows of `data` that a citation points at; with `excerpt` (field, pattern), only citations whose excerpt
-    matches the pattern count."""
+    matches the pattern count; with `reporting_only`, context-only citations do not."""
     import numpy as np
 
     out = np.zeros(data.n, dtype=bool)
@@ -295,6 +309,8 @@ def _cited(data: TableData, tables: Tables, excerpt: tuple[str, str] | None = No
         return out
     for cites, table_field, id_field in _record_reference(tables):
         rows = _is_in(cites.raw(table_field), [data.table]) & cites.present(id_field)
+        if reporting_only:
+            rows &= ~_context_only(cites)
         if excerpt is not None:
             if excerpt[0] not in cites.position:
                 continue
@@ -340,6 +356,12 @@ def check_resource_rules(tables: Tables) -> list[Finding]:
                 key,
                 data.present(key) & ~cited,
                 f"every {table} row needs at least one citation; none cites this {key}",
+            )
+            out += data.findings(
+                "context-only",
+                key,
+                data.present(key) & cited & ~_cited(data, tables, reporting_only=True),
+                f"every citation of this {key} is context-only: no cited text reports the row itself",
             )
         if rules.warn_unreferenced:
             used = cited.copy()
