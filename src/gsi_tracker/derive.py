@@ -143,7 +143,15 @@ def _citing(table: str, frame: pd.DataFrame, key: str, tables: Mapping[str, pd.D
     rows = citing[citing[ref_spec["tableField"]].astype("string") == table]
     context = ref_spec.get("contextField")
     if context in rows:
-        rows = rows[~rows[context].astype("string").str.lower().eq("true").fillna(False)]
+        from .codec import TRUE_VALUES
+
+        field = next(f for f in schemas[citing_name]["fields"] if f["name"] == context)
+        true = set(field.get("trueValues") or TRUE_VALUES)
+
+        def flagged(v: Any) -> bool:
+            return v in true if isinstance(v, str) else not pd.isna(v) and bool(v)
+
+        rows = rows[~rows[context].map(flagged).astype(bool)]
     by_record: dict[Any, set] = {}
     for rid, sid in zip(rows[ref_spec["idField"]], rows[source_field], strict=True):
         by_record.setdefault(rid, set()).add(sid)
