@@ -21,5 +21,5 @@ def test_the_generated_blocks_are_current():
 def test_gaps_name_the_empty_and_thin_years(tmp_path):
     with open_package(fixture_package(tmp_path, "sample")) as package:
         gaps = stats.render_gaps(stats.coverage(package))
-    assert "No event in no year; fewer than ten in 2022 (1), 2023 (1), 2024 (2)." in gaps
+    assert "Every year has an event; fewer than ten in 2022 (1), 2023 (1), 2024 (2)." in gaps
     assert "the Middle East (" in gaps and "Pledges with no linked delivery" in gaps

@@ -164,11 +164,13 @@ def render_gaps(c: Coverage) -> str:
     n_events = c.rows.get("events", 0)
     single = (n_events - c.multi_sourced["events"][0], n_events) if "events" in c.multi_sourced else (0, 0)
     lines = [
-        f"- **Years.** No event in {empty or 'no year'}; fewer than ten in {thin or 'no year'}.",
+        f"- **Years.** {f'No event in {empty}' if empty else 'Every year has an event'}; fewer than ten in "
+        f"{thin or 'no year'}.",
         f"- **Regions.** Events involving a region (by place, or by a participant's state): {regions}; the Middle "
         f"East ({MIDDLE_EAST_WORDS}) {c.events_involving_middle_east}. Most events involve China, so Asia counts "
         "nearly all of them.",
-        f"- **Independence.** Events resting on one origin only: {_share(single)}; events whose every origin is a "
+        "- **Independence.** Events resting on fewer than two independent origins (one, or none where every "
+        f"citation is context-only): {_share(single)}; events whose every origin is a "
         f"PRC government body or state outlet: {_share(c.prc_official_only.get('events', (0, 0)))}.",
         f"- **Participants.** Events with no participant row (no source read names one): "
         f"{_share((c.events_without_participants, n_events))}.",
